@@ -10,7 +10,11 @@
 //!                "attributes": { key: { "string" | "bool" | "int" | "double" |
 //!                                       "string_array" | ... : value } } },
 //!   "history": [ { "id", "previous_id", "start_time_ms", "end_time_ms", "reason",
-//!                  "record_count", "dropped_count" } ] }
+//!                  "record_count", "dropped_count" } ],
+//!   "next_event": u64,                       // numbers starts and ends
+//!   "unacked": [ { "no", "kind": "start", "session": {…} }
+//!              | { "no", "kind": "end", "session": {…}, "end_time_ms", "duration_ms",
+//!                  "reason", "record_count", "dropped_count" } ] }
 //! ```
 //!
 //! Monotonic values are only meaningful within the boot that wrote them. Decoding moves
@@ -27,9 +31,9 @@ use serde_json::{json, Map, Value};
 use crate::app_state::AppState;
 use crate::attributes::{validate, AttributeValue, Attributes};
 use crate::clock::Timestamp;
-use crate::events::EndReason;
+use crate::events::{EndReason, SessionEnded, SessionStarted};
 use crate::history::SessionRecord;
-use crate::machine::{LiveSession, Machine, Stored};
+use crate::machine::{LiveSession, Machine, Note, Stored};
 use crate::session::Session;
 use crate::session_id::SessionId;
 
@@ -39,12 +43,11 @@ const VERSION: u64 = 1;
 /// Serialises the state; `clean_exit` is true only for the final save of a shutdown.
 pub(crate) fn encode(m: &Machine, clean_exit: bool, now: Timestamp, boot_id: Option<&str>) -> Vec<u8> {
     let live = &m.live;
-    let s = &live.snapshot;
-    let attributes: Map<String, Value> = s
-        .attributes
-        .iter()
-        .map(|(k, v)| (k.clone(), encode_value(v)))
-        .collect();
+    let mut session = encode_session(&live.snapshot);
+    session["start_mono_ms"] = json!(live.start_mono);
+    session["last_activity_mono_ms"] = json!(live.last_activity_mono);
+    session["record_count"] = json!(live.record_count);
+    session["dropped_count"] = json!(live.dropped_count);
     let history: Vec<Value> = m
         .history
         .iter()
@@ -60,6 +63,7 @@ pub(crate) fn encode(m: &Machine, clean_exit: bool, now: Timestamp, boot_id: Opt
             })
         })
         .collect();
+    let unacked: Vec<Value> = m.unacked.iter().filter_map(encode_event).collect();
     let doc = json!({
         "format": FORMAT,
         "version": VERSION,
@@ -67,22 +71,46 @@ pub(crate) fn encode(m: &Machine, clean_exit: bool, now: Timestamp, boot_id: Opt
         "saved": { "wall_ms": now.wall_ms, "mono_ms": now.mono_ms, "boot_id": boot_id },
         "app_state": m.app_state.as_str(),
         "background_since_mono_ms": m.background_since_mono,
-        "session": {
-            "id": s.id.as_str(),
-            "previous_id": s.previous_id.as_ref().map(SessionId::as_str),
-            "pending": s.pending,
-            "start_time_ms": s.start_time_ms,
-            "start_mono_ms": live.start_mono,
-            "last_activity_mono_ms": live.last_activity_mono,
-            "sampled": s.sampled,
-            "record_count": live.record_count,
-            "dropped_count": live.dropped_count,
-            "attributes": attributes,
-        },
+        "session": session,
         "history": history,
+        "next_event": m.next_event,
+        "unacked": unacked,
     });
     // Serialising a `Value` built from plain data cannot fail.
     serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+fn encode_session(s: &Session) -> Value {
+    let attributes: Map<String, Value> = s
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), encode_value(v)))
+        .collect();
+    json!({
+        "id": s.id.as_str(),
+        "previous_id": s.previous_id.as_ref().map(SessionId::as_str),
+        "pending": s.pending,
+        "start_time_ms": s.start_time_ms,
+        "sampled": s.sampled,
+        "attributes": attributes,
+    })
+}
+
+fn encode_event(note: &Note) -> Option<Value> {
+    Some(match note {
+        Note::Started(no, e) => json!({ "no": no, "kind": "start", "session": encode_session(&e.session) }),
+        Note::Ended(no, e) => json!({
+            "no": no,
+            "kind": "end",
+            "session": encode_session(&e.session),
+            "end_time_ms": e.end_time_ms,
+            "duration_ms": e.duration_ms,
+            "reason": e.reason.as_str(),
+            "record_count": e.record_count,
+            "dropped_count": e.dropped_count,
+        }),
+        Note::Changed(..) => return None,
+    })
 }
 
 /// Why a stored state could not be read. The file is quarantined and a new session starts.
@@ -130,16 +158,8 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
     if start_mono > saved_mono {
         return err("session: starts after the state was saved");
     }
-    let snapshot = Session {
-        id: s.id("id")?,
-        previous_id: s.opt_id("previous_id")?,
-        start_time_ms: s.i64("start_time_ms")?,
-        attributes: decode_attributes(s.get("attributes")?)?,
-        sampled: s.bool("sampled")?,
-        pending: s.bool("pending")?,
-    };
     let live = LiveSession {
-        snapshot: Arc::new(snapshot),
+        snapshot: Arc::new(decode_session(&s)?),
         start_mono: rebase(start_mono),
         last_activity_mono: rebase(last_activity.clamp(start_mono, saved_mono)),
         record_count: s.u64("record_count")?,
@@ -147,21 +167,26 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
     };
 
     let mut history = VecDeque::new();
-    let Value::Array(items) = doc.get("history")? else {
-        return err("state.history: expected an array");
-    };
-    for item in items {
+    for item in doc.array("history")? {
         let r = Obj::new(item, "history[]")?;
         history.push_back(SessionRecord {
             id: r.id("id")?,
             previous_id: r.opt_id("previous_id")?,
             start_time_ms: r.i64("start_time_ms")?,
             end_time_ms: r.i64("end_time_ms")?,
-            reason: EndReason::parse(r.str("reason")?)
-                .ok_or_else(|| DecodeError("history[].reason: unknown value".into()))?,
+            reason: r.reason("reason")?,
             record_count: r.u64("record_count")?,
             dropped_count: r.u64("dropped_count")?,
         });
+    }
+    let next_event = doc.u64("next_event")?;
+    let mut unacked = VecDeque::new();
+    for item in doc.array("unacked")? {
+        let note = decode_event(&Obj::new(item, "unacked[]")?)?;
+        if note.event_no().is_some_and(|n| n >= next_event) {
+            return err("unacked[].no: not below next_event");
+        }
+        unacked.push_back(note);
     }
 
     Ok(Stored {
@@ -170,8 +195,42 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
         background_since_mono,
         live,
         history,
+        unacked,
+        next_event,
         saved_mono: rebase(saved_mono),
     })
+}
+
+fn decode_session(s: &Obj<'_>) -> Result<Session> {
+    Ok(Session {
+        id: s.id("id")?,
+        previous_id: s.opt_id("previous_id")?,
+        start_time_ms: s.i64("start_time_ms")?,
+        attributes: decode_attributes(s.get("attributes")?)?,
+        sampled: s.bool("sampled")?,
+        pending: s.bool("pending")?,
+    })
+}
+
+fn decode_event(e: &Obj<'_>) -> Result<Note> {
+    let no = e.u64("no")?;
+    let session = Arc::new(decode_session(&Obj::new(e.get("session")?, "unacked[].session")?)?);
+    match e.str("kind")? {
+        "start" => Ok(Note::Started(no, SessionStarted { session, replayed: false })),
+        "end" => Ok(Note::Ended(
+            no,
+            SessionEnded {
+                session,
+                end_time_ms: e.i64("end_time_ms")?,
+                duration_ms: e.i64("duration_ms")?,
+                reason: e.reason("reason")?,
+                record_count: e.u64("record_count")?,
+                dropped_count: e.u64("dropped_count")?,
+                replayed: false,
+            },
+        )),
+        _ => err("unacked[].kind: expected 'start' or 'end'"),
+    }
 }
 
 fn encode_value(v: &AttributeValue) -> Value {
@@ -278,6 +337,14 @@ impl<'a> Obj<'a> {
             Value::Null => Some(None),
             v => v.as_str().map(Some),
         })
+    }
+
+    fn array(&self, key: &str) -> Result<&'a Vec<Value>> {
+        self.typed(key, "an array", Value::as_array)
+    }
+
+    fn reason(&self, key: &str) -> Result<EndReason> {
+        self.typed(key, "an end reason", |v| v.as_str().and_then(EndReason::parse))
     }
 
     fn id(&self, key: &str) -> Result<SessionId> {

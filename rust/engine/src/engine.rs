@@ -109,6 +109,12 @@ impl Engine {
 
     /// Records activity that produced a telemetry record, and returns the record's
     /// session and gap-free sequence number.
+    ///
+    /// The count is saved lazily (within the persist interval). After a kill, a resumed
+    /// session continues from the last saved count, so numbers handed out after that save
+    /// are handed out again. A layer that makes records durable must therefore call
+    /// [`Engine::persist`] *before* writing a batch: then every number reaches the disk at
+    /// most once, and a gap always means records that were really lost.
     pub fn record(&self) -> RecordStamp {
         let (session, sequence) = self.inner.run(|m, now, fx| m.record(now, fx));
         RecordStamp { session, sequence }
@@ -244,9 +250,14 @@ impl Inner {
             None => self.mark_dirty(),
         }
         if has_notes {
-            self.notifier.deliver();
+            self.deliver();
         }
         r
+    }
+
+    fn deliver(&self) {
+        self.notifier
+            .deliver(&|event_no| self.run(|m, _, fx| m.ack(event_no, fx)));
     }
 
     fn encode(&self, m: &Machine, now: Timestamp) -> Vec<u8> {
@@ -291,7 +302,7 @@ impl Inner {
             (core.version, self.encode(&core.machine, now))
         };
         self.write(version, &bytes);
-        self.notifier.deliver();
+        self.deliver();
     }
 
     fn shutdown(&self) {
@@ -432,7 +443,7 @@ impl EngineBuilder {
         let mut fx = Effects::default();
         let machine = Machine::launch(self.policy, initial, self.app_state, stored, now, &mut fx);
         if let Some(reason) = fx.notes.iter().find_map(|n| match n {
-            Note::Ended(e) => Some(e.reason),
+            Note::Ended(_, e) if !e.replayed => Some(e.reason),
             _ => None,
         }) {
             launch = LaunchOutcome::EndedPrevious(reason);
@@ -464,7 +475,7 @@ impl EngineBuilder {
             drop(core);
             inner.write(1, &bytes);
         }
-        inner.notifier.deliver();
+        inner.deliver();
         if self.timer {
             timer::spawn(Arc::downgrade(&inner), inner.timer.clone()).map_err(EngineError::Timer)?;
         }

@@ -57,6 +57,9 @@ impl EndReason {
 pub struct SessionStarted {
     /// The new session (its `previous_id` is the session it replaced).
     pub session: Arc<Session>,
+    /// `true` when delivered again at a launch because the previous process may have died
+    /// before every observer handled it. An observer that did handle it should ignore it.
+    pub replayed: bool,
 }
 
 /// A session ended: emit `session.end`. Always delivered before the next start.
@@ -74,6 +77,8 @@ pub struct SessionEnded {
     pub record_count: u64,
     /// How many of its records were reported dropped.
     pub dropped_count: u64,
+    /// `true` when delivered again at a launch (see [`SessionStarted::replayed`]).
+    pub replayed: bool,
 }
 
 /// Receives session notifications. All methods have empty defaults.
@@ -81,8 +86,9 @@ pub struct SessionEnded {
 /// Contract:
 /// * notifications arrive in order: `ended(A)`, `started(B)`, then `changed(B, A)`;
 /// * `started` and `ended` are delivered only after the state that contains them is on
-///   disk, so a process killed at any moment never leaves a delivered start without a
-///   later end;
+///   disk, and they stay in the saved state until every observer has returned from them;
+///   a process killed in between replays them at the next launch (`replayed: true`). So
+///   delivery is at least once, and a kill at any moment never loses a start or an end;
 /// * implementations must not block for long: they run on the thread that caused the
 ///   change (the JS thread, a lifecycle thread or the engine's timer). They may call the
 ///   engine, including mutating methods; notifications caused that way are queued and

@@ -27,13 +27,37 @@ pub(crate) struct LiveSession {
     pub dropped_count: u64,
 }
 
-/// A notification for observers, in the order it happened.
+/// A notification for observers, in the order it happened. Starts and ends carry an
+/// event number: they stay in the saved state until acknowledged after delivery.
 #[derive(Debug, Clone)]
 pub(crate) enum Note {
-    Started(SessionStarted),
-    Ended(SessionEnded),
+    Started(u64, SessionStarted),
+    Ended(u64, SessionEnded),
     Changed(Arc<Session>, Option<Arc<Session>>),
 }
+
+impl Note {
+    /// The event number of a start or end.
+    pub fn event_no(&self) -> Option<u64> {
+        match self {
+            Note::Started(n, _) | Note::Ended(n, _) => Some(*n),
+            Note::Changed(..) => None,
+        }
+    }
+
+    fn replayed(&self) -> Note {
+        let mut n = self.clone();
+        match &mut n {
+            Note::Started(_, e) => e.replayed = true,
+            Note::Ended(_, e) => e.replayed = true,
+            Note::Changed(..) => {}
+        }
+        n
+    }
+}
+
+/// Most unacknowledged starts and ends kept (a stuck observer cannot grow the state).
+const MAX_UNACKED: usize = 32;
 
 /// What an operation did.
 #[derive(Debug, Default)]
@@ -54,6 +78,9 @@ pub(crate) struct Machine {
     pub background_since_mono: Option<i64>,
     pub live: LiveSession,
     pub history: VecDeque<SessionRecord>,
+    /// Starts and ends not yet handled by every observer, oldest first.
+    pub unacked: VecDeque<Note>,
+    pub next_event: u64,
 }
 
 /// A stored state as loaded from disk, already moved onto the current boot's time line.
@@ -64,6 +91,8 @@ pub(crate) struct Stored {
     pub background_since_mono: Option<i64>,
     pub live: LiveSession,
     pub history: VecDeque<SessionRecord>,
+    pub unacked: VecDeque<Note>,
+    pub next_event: u64,
     /// The last moment the previous process is known to have been alive.
     pub saved_mono: i64,
 }
@@ -81,10 +110,6 @@ impl Machine {
         fx.urgent = true;
         let Some(stored) = stored else {
             let live = new_live(&policy, None, initial_attributes.clone(), now, false);
-            fx.notes.push(Note::Started(SessionStarted {
-                session: live.snapshot.clone(),
-            }));
-            fx.notes.push(Note::Changed(live.snapshot.clone(), None));
             let mut m = Machine {
                 policy,
                 initial_attributes,
@@ -92,7 +117,11 @@ impl Machine {
                 background_since_mono: None,
                 live,
                 history: VecDeque::new(),
+                unacked: VecDeque::new(),
+                next_event: 1,
             };
+            m.emit_started(fx);
+            fx.notes.push(Note::Changed(m.live.snapshot.clone(), None));
             m.enter_launch_app_state(app_state, now);
             return m;
         };
@@ -108,7 +137,11 @@ impl Machine {
             background_since_mono: stored.background_since_mono,
             live: stored.live,
             history: stored.history,
+            unacked: stored.unacked,
+            next_event: stored.next_event,
         };
+        // What the previous process may not have delivered comes first.
+        fx.notes.extend(m.unacked.iter().map(Note::replayed));
         while m.history.len() > m.policy.history_limit {
             m.history.pop_front();
         }
@@ -262,9 +295,7 @@ impl Machine {
         if self.live.snapshot.pending {
             let old = self.live.snapshot.clone();
             self.live = new_live(&self.policy, old.previous_id, attrs, now, false);
-            fx.notes.push(Note::Started(SessionStarted {
-                session: self.live.snapshot.clone(),
-            }));
+            self.emit_started(fx);
             fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
             fx.urgent = true;
         } else {
@@ -329,6 +360,42 @@ impl Machine {
         true
     }
 
+    /// Marks starts and ends up to `event_no` as handled by every observer.
+    pub fn ack(&mut self, event_no: u64, fx: &mut Effects) {
+        let before = self.unacked.len();
+        self.unacked
+            .retain(|n| n.event_no().is_some_and(|k| k > event_no));
+        if self.unacked.len() != before {
+            fx.dirty = true;
+        }
+    }
+
+    fn emit_started(&mut self, fx: &mut Effects) {
+        let session = self.live.snapshot.clone();
+        self.emit(
+            |n| {
+                Note::Started(
+                    n,
+                    SessionStarted {
+                        session,
+                        replayed: false,
+                    },
+                )
+            },
+            fx,
+        );
+    }
+
+    fn emit(&mut self, make: impl FnOnce(u64) -> Note, fx: &mut Effects) {
+        let note = make(self.next_event);
+        self.next_event += 1;
+        self.unacked.push_back(note.clone());
+        while self.unacked.len() > MAX_UNACKED {
+            self.unacked.pop_front();
+        }
+        fx.notes.push(note);
+    }
+
     fn update_snapshot(&mut self, fx: &mut Effects, change: impl FnOnce(&mut Session)) {
         let old = self.live.snapshot.clone();
         let mut next = (*old).clone();
@@ -346,9 +413,7 @@ impl Machine {
         self.live.snapshot = Arc::new(next);
         self.live.start_mono = now.mono_ms;
         self.live.last_activity_mono = now.mono_ms;
-        fx.notes.push(Note::Started(SessionStarted {
-            session: self.live.snapshot.clone(),
-        }));
+        self.emit_started(fx);
         fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
         fx.urgent = true;
     }
@@ -384,13 +449,14 @@ impl Machine {
             reason,
             record_count: live.record_count,
             dropped_count: live.dropped_count,
+            replayed: false,
         };
         self.history.push_back(SessionRecord::from_ended(&ended));
         while self.history.len() > self.policy.history_limit {
             self.history.pop_front();
         }
         let old = live.snapshot.clone();
-        fx.notes.push(Note::Ended(ended));
+        self.emit(|n| Note::Ended(n, ended), fx);
         self.live = new_live(
             &self.policy,
             Some(old.id),
@@ -399,9 +465,7 @@ impl Machine {
             successor_pending,
         );
         if !successor_pending {
-            fx.notes.push(Note::Started(SessionStarted {
-                session: self.live.snapshot.clone(),
-            }));
+            self.emit_started(fx);
         }
         fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
         fx.urgent = true;

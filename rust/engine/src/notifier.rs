@@ -67,14 +67,18 @@ impl Notifier {
     }
 
     /// Delivers every deliverable note, unless another thread (or an outer frame of this
-    /// one) is already delivering.
-    pub fn deliver(&self) {
+    /// one) is already delivering. `ack` is called with a start's or end's event number
+    /// once every observer has returned from it.
+    pub fn deliver(&self, ack: &dyn Fn(u64)) {
         loop {
             if self.draining.swap(true, Ordering::SeqCst) {
                 return;
             }
             while let Some(note) = self.pop_ready() {
                 self.deliver_one(&note);
+                if let Some(n) = note.event_no() {
+                    ack(n);
+                }
             }
             self.draining.store(false, Ordering::SeqCst);
             // A note that became deliverable while we were finishing would be stranded.
@@ -103,8 +107,8 @@ impl Notifier {
         let observers: Vec<_> = read(&self.observers).iter().map(|(_, o)| o.clone()).collect();
         for o in observers {
             let r = catch_unwind(AssertUnwindSafe(|| match note {
-                Note::Started(e) => o.on_session_started(e),
-                Note::Ended(e) => o.on_session_ended(e),
+                Note::Started(_, e) => o.on_session_started(e),
+                Note::Ended(_, e) => o.on_session_ended(e),
                 Note::Changed(cur, prev) => o.on_session_changed(cur, prev.as_ref()),
             }));
             if r.is_err() {

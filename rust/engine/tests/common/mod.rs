@@ -16,6 +16,8 @@ pub enum Seen {
     Started(Arc<Session>),
     Ended(SessionEnded),
     Changed(Arc<Session>, Option<Arc<Session>>),
+    /// A start or end replayed at launch (delivery is at least once).
+    Replay(Box<Seen>),
 }
 
 /// Records every notification in order.
@@ -24,10 +26,10 @@ pub struct Recorder(pub Mutex<Vec<Seen>>);
 
 impl SessionObserver for Recorder {
     fn on_session_started(&self, e: &SessionStarted) {
-        self.0.lock().unwrap().push(Seen::Started(e.session.clone()));
+        self.push(Seen::Started(e.session.clone()), e.replayed);
     }
     fn on_session_ended(&self, e: &SessionEnded) {
-        self.0.lock().unwrap().push(Seen::Ended(e.clone()));
+        self.push(Seen::Ended(e.clone()), e.replayed);
     }
     fn on_session_changed(&self, cur: &Arc<Session>, prev: Option<&Arc<Session>>) {
         self.0.lock().unwrap().push(Seen::Changed(cur.clone(), prev.cloned()));
@@ -35,6 +37,10 @@ impl SessionObserver for Recorder {
 }
 
 impl Recorder {
+    fn push(&self, seen: Seen, replayed: bool) {
+        let seen = if replayed { Seen::Replay(Box::new(seen)) } else { seen };
+        self.0.lock().unwrap().push(seen);
+    }
     pub fn all(&self) -> Vec<Seen> {
         self.0.lock().unwrap().clone()
     }
@@ -66,7 +72,7 @@ impl Recorder {
             .filter_map(|s| match s {
                 Seen::Started(s) => Some(format!("start {}", &s.id.as_str()[..8])),
                 Seen::Ended(e) => Some(format!("end {} {}", &e.session.id.as_str()[..8], e.reason.as_str())),
-                Seen::Changed(..) => None,
+                Seen::Changed(..) | Seen::Replay(_) => None,
             })
             .collect()
     }
