@@ -199,7 +199,10 @@ mod tests {
     fn rejects_each_limit_with_its_own_error() {
         let mut attrs = Attributes::new();
         let s = |v: &str| AttributeValue::String(v.to_owned());
-        assert_eq!(insert_checked(&mut attrs, "", s("x")), Err(AttributeError::EmptyKey));
+        assert_eq!(
+            insert_checked(&mut attrs, "", s("x")),
+            Err(AttributeError::EmptyKey)
+        );
         assert!(matches!(
             insert_checked(&mut attrs, &"k".repeat(MAX_KEY_BYTES + 1), s("x")),
             Err(AttributeError::KeyTooLong { .. })
@@ -217,7 +220,11 @@ mod tests {
             Err(AttributeError::ValueTooLarge { .. })
         ));
         assert!(matches!(
-            insert_checked(&mut attrs, "k", AttributeValue::BoolArray(vec![true; MAX_ARRAY_LEN + 1])),
+            insert_checked(
+                &mut attrs,
+                "k",
+                AttributeValue::BoolArray(vec![true; MAX_ARRAY_LEN + 1])
+            ),
             Err(AttributeError::ValueTooLarge { .. })
         ));
         assert!(matches!(
@@ -225,7 +232,11 @@ mod tests {
             Err(AttributeError::NonFiniteNumber { .. })
         ));
         assert!(matches!(
-            insert_checked(&mut attrs, "k", AttributeValue::DoubleArray(vec![1.0, f64::INFINITY])),
+            insert_checked(
+                &mut attrs,
+                "k",
+                AttributeValue::DoubleArray(vec![1.0, f64::INFINITY])
+            ),
             Err(AttributeError::NonFiniteNumber { .. })
         ));
         assert!(attrs.is_empty(), "a refused attribute changes nothing");
@@ -241,7 +252,10 @@ mod tests {
             insert_checked(&mut attrs, "one.more", AttributeValue::Int(1)),
             Err(AttributeError::TooManyAttributes)
         );
-        assert_eq!(insert_checked(&mut attrs, "k0", AttributeValue::Int(2)), Ok(()));
+        assert_eq!(
+            insert_checked(&mut attrs, "k0", AttributeValue::Int(2)),
+            Ok(())
+        );
         assert_eq!(attrs["k0"], AttributeValue::Int(2));
     }
 

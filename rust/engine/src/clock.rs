@@ -84,7 +84,10 @@ mod platform {
         if rc != 0 {
             return super::fallback_mono_ms();
         }
-        i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000
+        // time_t and c_long are 32-bit on armeabi-v7a and x86 Android: widen explicitly.
+        #[allow(clippy::useless_conversion)]
+        let ms = i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000;
+        ms
     }
 
     pub fn boot_id() -> Option<String> {
@@ -257,7 +260,10 @@ mod tests {
         let uptime = std::fs::read_to_string("/proc/uptime").unwrap();
         let secs: f64 = uptime.split_whitespace().next().unwrap().parse().unwrap();
         let ours = SystemClock.now().mono_ms as f64 / 1000.0;
-        assert!((ours - secs).abs() < 2.0, "mono {ours} s vs uptime {secs} s");
+        assert!(
+            (ours - secs).abs() < 2.0,
+            "mono {ours} s vs uptime {secs} s"
+        );
         assert!(SystemClock.boot_id().is_some());
     }
 

@@ -41,7 +41,12 @@ const FORMAT: &str = "react-native-otel-sessions/state";
 const VERSION: u64 = 1;
 
 /// Serialises the state; `clean_exit` is true only for the final save of a shutdown.
-pub(crate) fn encode(m: &Machine, clean_exit: bool, now: Timestamp, boot_id: Option<&str>) -> Vec<u8> {
+pub(crate) fn encode(
+    m: &Machine,
+    clean_exit: bool,
+    now: Timestamp,
+    boot_id: Option<&str>,
+) -> Vec<u8> {
     let live = &m.live;
     let mut session = encode_session(&live.snapshot);
     session["start_mono_ms"] = json!(live.start_mono);
@@ -98,7 +103,9 @@ fn encode_session(s: &Session) -> Value {
 
 fn encode_event(note: &Note) -> Option<Value> {
     Some(match note {
-        Note::Started(no, e) => json!({ "no": no, "kind": "start", "session": encode_session(&e.session) }),
+        Note::Started(no, e) => {
+            json!({ "no": no, "kind": "start", "session": encode_session(&e.session) })
+        }
         Note::Ended(no, e) => json!({
             "no": no,
             "kind": "end",
@@ -132,7 +139,9 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
     }
     let version = doc.u64("version")?;
     if version != VERSION {
-        return err(format!("state: version {version} is not supported (expected {VERSION})"));
+        return err(format!(
+            "state: version {version} is not supported (expected {VERSION})"
+        ));
     }
     let saved = Obj::new(doc.get("saved")?, "saved")?;
     let saved_wall = saved.i64("wall_ms")?;
@@ -144,7 +153,9 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
         0
     } else {
         let elapsed = now.wall_ms.saturating_sub(saved_wall).max(0);
-        now.mono_ms.saturating_sub(elapsed).saturating_sub(saved_mono)
+        now.mono_ms
+            .saturating_sub(elapsed)
+            .saturating_sub(saved_mono)
     };
     let rebase = |v: i64| v.saturating_add(shift);
 
@@ -214,9 +225,18 @@ fn decode_session(s: &Obj<'_>) -> Result<Session> {
 
 fn decode_event(e: &Obj<'_>) -> Result<Note> {
     let no = e.u64("no")?;
-    let session = Arc::new(decode_session(&Obj::new(e.get("session")?, "unacked[].session")?)?);
+    let session = Arc::new(decode_session(&Obj::new(
+        e.get("session")?,
+        "unacked[].session",
+    )?)?);
     match e.str("kind")? {
-        "start" => Ok(Note::Started(no, SessionStarted { session, replayed: false })),
+        "start" => Ok(Note::Started(
+            no,
+            SessionStarted {
+                session,
+                replayed: false,
+            },
+        )),
         "end" => Ok(Note::Ended(
             no,
             SessionEnded {
@@ -306,7 +326,8 @@ impl<'a> Obj<'a> {
     }
 
     fn typed<T>(&self, key: &str, what: &str, f: impl FnOnce(&'a Value) -> Option<T>) -> Result<T> {
-        f(self.get(key)?).ok_or_else(|| DecodeError(format!("{}.{key}: expected {what}", self.path)))
+        f(self.get(key)?)
+            .ok_or_else(|| DecodeError(format!("{}.{key}: expected {what}", self.path)))
     }
 
     fn str(&self, key: &str) -> Result<&'a str> {
@@ -344,11 +365,15 @@ impl<'a> Obj<'a> {
     }
 
     fn reason(&self, key: &str) -> Result<EndReason> {
-        self.typed(key, "an end reason", |v| v.as_str().and_then(EndReason::parse))
+        self.typed(key, "an end reason", |v| {
+            v.as_str().and_then(EndReason::parse)
+        })
     }
 
     fn id(&self, key: &str) -> Result<SessionId> {
-        self.typed(key, "a session id", |v| v.as_str().and_then(SessionId::parse))
+        self.typed(key, "a session id", |v| {
+            v.as_str().and_then(SessionId::parse)
+        })
     }
 
     fn opt_id(&self, key: &str) -> Result<Option<SessionId>> {

@@ -50,6 +50,17 @@ pub struct RecordStamp {
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
+    /// Shared by the handles only (the timer holds `inner` for a moment at a time), so
+    /// the last handle's drop shuts down synchronously, on the dropping thread.
+    _owner: Arc<Owner>,
+}
+
+struct Owner(Arc<Inner>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0.shutdown();
+    }
 }
 
 struct Core {
@@ -124,12 +135,14 @@ impl Engine {
     /// telemetry of the session, and carried to sessions that follow by expiry.
     /// Setting the value it already has changes nothing and notifies no one.
     pub fn set_attribute(&self, key: &str, value: AttributeValue) -> Result<(), AttributeError> {
-        self.inner.run(|m, now, fx| m.set_attribute(key, value, now, fx))
+        self.inner
+            .run(|m, now, fx| m.set_attribute(key, value, now, fx))
     }
 
     /// Removes an attribute; `Ok(false)` if it was not set.
     pub fn remove_attribute(&self, key: &str) -> Result<bool, AttributeError> {
-        self.inner.run(|m, now, fx| m.remove_attribute(key, now, fx))
+        self.inner
+            .run(|m, now, fx| m.remove_attribute(key, now, fx))
     }
 
     /// Marks the current session sampled (error upsampling); `true` if it was not yet.
@@ -163,7 +176,12 @@ impl Engine {
     /// Ended sessions, oldest first, at most the policy's history limit.
     pub fn history(&self) -> Vec<SessionRecord> {
         self.current();
-        lock(&self.inner.core).machine.history.iter().cloned().collect()
+        lock(&self.inner.core)
+            .machine
+            .history
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Registers an observer for later notifications.
@@ -452,7 +470,10 @@ impl EngineBuilder {
         let inner = Arc::new(Inner {
             clock: self.clock,
             store,
-            core: Mutex::new(Core { machine, version: 1 }),
+            core: Mutex::new(Core {
+                machine,
+                version: 1,
+            }),
             writer: Mutex::new(0),
             notifier: Notifier::default(),
             timer: Arc::new(TimerCtl::default()),
@@ -477,8 +498,12 @@ impl EngineBuilder {
         }
         inner.deliver();
         if self.timer {
-            timer::spawn(Arc::downgrade(&inner), inner.timer.clone()).map_err(EngineError::Timer)?;
+            timer::spawn(Arc::downgrade(&inner), inner.timer.clone())
+                .map_err(EngineError::Timer)?;
         }
-        Ok(Engine { inner })
+        Ok(Engine {
+            _owner: Arc::new(Owner(inner.clone())),
+            inner,
+        })
     }
 }

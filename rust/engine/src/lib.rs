@@ -79,6 +79,8 @@ pub use error::EngineError;
 pub use events::{EndReason, SessionEnded, SessionObserver, SessionStarted};
 pub use history::SessionRecord;
 pub use notifier::SubscriptionId;
-pub use policy::{PolicyError, SessionPolicy, SessionPolicyBuilder, MAX_HISTORY_LIMIT, MAX_POLICY_DURATION};
+pub use policy::{
+    PolicyError, SessionPolicy, SessionPolicyBuilder, MAX_HISTORY_LIMIT, MAX_POLICY_DURATION,
+};
 pub use session::Session;
 pub use session_id::SessionId;

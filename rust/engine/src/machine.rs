@@ -212,14 +212,20 @@ impl Machine {
             }
         };
         if let Some(t) = p.inactivity_timeout_ms {
-            consider(self.live.last_activity_mono.saturating_add(t), EndReason::Inactivity);
+            consider(
+                self.live.last_activity_mono.saturating_add(t),
+                EndReason::Inactivity,
+            );
         }
         if let (AppState::Background, Some(since)) = (self.app_state, self.background_since_mono) {
             // Time in the background without activity: background work that records
             // telemetry keeps the session, and a session started in the background counts
             // from its start.
             let idle_from = since.max(self.live.last_activity_mono);
-            consider(idle_from.saturating_add(p.background_timeout_ms), EndReason::BackgroundTimeout);
+            consider(
+                idle_from.saturating_add(p.background_timeout_ms),
+                EndReason::BackgroundTimeout,
+            );
         }
         Some(best)
     }
@@ -296,7 +302,8 @@ impl Machine {
             let old = self.live.snapshot.clone();
             self.live = new_live(&self.policy, old.previous_id, attrs, now, false);
             self.emit_started(fx);
-            fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
+            fx.notes
+                .push(Note::Changed(self.live.snapshot.clone(), Some(old)));
             fx.urgent = true;
         } else {
             self.rotate(EndReason::Manual, now.mono_ms, attrs, now, false, fx);
@@ -401,7 +408,8 @@ impl Machine {
         let mut next = (*old).clone();
         change(&mut next);
         self.live.snapshot = Arc::new(next);
-        fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
+        fx.notes
+            .push(Note::Changed(self.live.snapshot.clone(), Some(old)));
         fx.dirty = true;
     }
 
@@ -414,7 +422,8 @@ impl Machine {
         self.live.start_mono = now.mono_ms;
         self.live.last_activity_mono = now.mono_ms;
         self.emit_started(fx);
-        fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
+        fx.notes
+            .push(Note::Changed(self.live.snapshot.clone(), Some(old)));
         fx.urgent = true;
     }
 
@@ -467,7 +476,8 @@ impl Machine {
         if !successor_pending {
             self.emit_started(fx);
         }
-        fx.notes.push(Note::Changed(self.live.snapshot.clone(), Some(old)));
+        fx.notes
+            .push(Note::Changed(self.live.snapshot.clone(), Some(old)));
         fx.urgent = true;
     }
 }

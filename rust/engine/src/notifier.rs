@@ -90,7 +90,9 @@ impl Notifier {
 
     fn head_ready(&self) -> bool {
         let written = self.written();
-        lock(&self.queue).front().is_some_and(|(needs, _)| *needs <= written)
+        lock(&self.queue)
+            .front()
+            .is_some_and(|(needs, _)| *needs <= written)
     }
 
     fn pop_ready(&self) -> Option<Note> {
@@ -104,7 +106,10 @@ impl Notifier {
 
     fn deliver_one(&self, note: &Note) {
         // Copy the list so observers may subscribe or unsubscribe from a callback.
-        let observers: Vec<_> = read(&self.observers).iter().map(|(_, o)| o.clone()).collect();
+        let observers: Vec<_> = read(&self.observers)
+            .iter()
+            .map(|(_, o)| o.clone())
+            .collect();
         for o in observers {
             let r = catch_unwind(AssertUnwindSafe(|| match note {
                 Note::Started(_, e) => o.on_session_started(e),

@@ -105,7 +105,8 @@ impl SessionPolicyBuilder {
         match timeout {
             None => self.policy.inactivity_timeout_ms = None,
             Some(t) => {
-                if let Some(ms) = self.checked_ms("inactivity_timeout", t, Duration::from_millis(1)) {
+                if let Some(ms) = self.checked_ms("inactivity_timeout", t, Duration::from_millis(1))
+                {
                     self.policy.inactivity_timeout_ms = Some(ms);
                 }
             }
@@ -206,7 +207,10 @@ impl fmt::Display for PolicyError {
                 setting,
                 value,
                 expected,
-            } => write!(f, "session policy: {setting} is {value}; expected {expected}"),
+            } => write!(
+                f,
+                "session policy: {setting} is {value}; expected {expected}"
+            ),
         }
     }
 }
@@ -235,14 +239,20 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("max_duration"), "{err}");
-        let err = SessionPolicy::builder().sample_rate(f64::NAN).build().unwrap_err();
+        let err = SessionPolicy::builder()
+            .sample_rate(f64::NAN)
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("sample_rate is NaN"), "{err}");
         let err = SessionPolicy::builder()
             .inactivity_timeout(Some(MAX_POLICY_DURATION + Duration::from_millis(1)))
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("inactivity_timeout"), "{err}");
-        assert!(SessionPolicy::builder().history_limit(1001).build().is_err());
+        assert!(SessionPolicy::builder()
+            .history_limit(1001)
+            .build()
+            .is_err());
     }
 
     #[test]

@@ -66,7 +66,10 @@ impl StateStore {
             return Loaded::Unreadable("not a regular file".into());
         }
         if meta.len() > MAX_STATE_BYTES {
-            return Loaded::Unreadable(format!("{} bytes is larger than any valid state", meta.len()));
+            return Loaded::Unreadable(format!(
+                "{} bytes is larger than any valid state",
+                meta.len()
+            ));
         }
         match fs::read(&path) {
             Ok(bytes) => Loaded::Bytes(bytes),

@@ -7,7 +7,12 @@ use otel_sessions_engine::*;
 #[test]
 fn wall_clock_jumps_of_days_neither_end_nor_extend_a_session() {
     for jump in [-30 * DAY, -DAY, DAY, 30 * DAY] {
-        let w = World::new(policy().inactivity_timeout(Some(ms(30 * MIN))).build().unwrap());
+        let w = World::new(
+            policy()
+                .inactivity_timeout(Some(ms(30 * MIN)))
+                .build()
+                .unwrap(),
+        );
         let (engine, rec) = w.launch();
         let id = engine.current().id;
         w.advance(10 * MIN);
@@ -27,9 +32,17 @@ fn wall_clock_jumps_of_days_neither_end_nor_extend_a_session() {
         w.advance(1);
         engine.touch();
         let end = &rec.ends()[0];
-        assert_eq!(end.reason, EndReason::MaxDuration, "jump {jump}: not extended");
+        assert_eq!(
+            end.reason,
+            EndReason::MaxDuration,
+            "jump {jump}: not extended"
+        );
         assert_eq!(end.duration_ms, 4 * HOUR);
-        assert_eq!(end.end_time_ms, T0 + 4 * HOUR, "end time derives from the start, not the jumped clock");
+        assert_eq!(
+            end.end_time_ms,
+            T0 + 4 * HOUR,
+            "end time derives from the start, not the jumped clock"
+        );
     }
 }
 
@@ -55,7 +68,11 @@ fn a_wall_clock_change_between_launches_of_one_boot_is_ignored() {
     w.advance(MIN);
     w.clock.set_wall(T0 + 10 * DAY); // the user moved the clock forward
     let (engine, rec) = w.launch();
-    assert_eq!(engine.current().id, id, "same boot: the monotonic clock decides");
+    assert_eq!(
+        engine.current().id,
+        id,
+        "same boot: the monotonic clock decides"
+    );
     assert!(rec.lifecycle().is_empty());
 }
 

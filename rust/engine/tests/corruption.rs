@@ -11,8 +11,12 @@ const STATE: &str = "session-state.json";
 fn valid_state(w: &World) -> Vec<u8> {
     let (engine, _) = w.launch();
     engine.end(); // one session in the history
-    engine.set_attribute("user.tier", AttributeValue::String("gold".into())).unwrap();
-    engine.set_attribute("n", AttributeValue::DoubleArray(vec![1.5, -2.0])).unwrap();
+    engine
+        .set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
+    engine
+        .set_attribute("n", AttributeValue::DoubleArray(vec![1.5, -2.0]))
+        .unwrap();
     engine.record();
     engine.background();
     drop(engine);
@@ -32,7 +36,10 @@ fn a_state_file_truncated_at_every_byte_offset_is_recovered() {
     for cut in 0..bytes.len() {
         let (engine, rec) = relaunch_on(&w, &bytes[..cut]);
         assert!(
-            matches!(engine.launch_outcome(), LaunchOutcome::RecoveredCorruptState(_)),
+            matches!(
+                engine.launch_outcome(),
+                LaunchOutcome::RecoveredCorruptState(_)
+            ),
             "cut at {cut}: {:?}",
             engine.launch_outcome()
         );
@@ -56,9 +63,15 @@ fn garbage_bit_flips_and_wrong_types_are_recovered() {
         b"null".to_vec(),
         b"[]".to_vec(),
         b"{\"format\":\"react-native-otel-sessions/state\",\"version\":2}".to_vec(),
-        String::from_utf8_lossy(&bytes).replace("\"version\":1", "\"version\":\"1\"").into_bytes(),
-        String::from_utf8_lossy(&bytes).replace("\"app_state\":\"background\"", "\"app_state\":\"sideways\"").into_bytes(),
-        (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect(),
+        String::from_utf8_lossy(&bytes)
+            .replace("\"version\":1", "\"version\":\"1\"")
+            .into_bytes(),
+        String::from_utf8_lossy(&bytes)
+            .replace("\"app_state\":\"background\"", "\"app_state\":\"sideways\"")
+            .into_bytes(),
+        (0..10_000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect(),
     ];
     // A session id made invalid: uppercase.
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -75,14 +88,23 @@ fn garbage_bit_flips_and_wrong_types_are_recovered() {
     for case in &cases {
         let (engine, rec) = relaunch_on(&w, case);
         // A flipped bit inside a string or digit may still decode to a valid state.
-        if matches!(engine.launch_outcome(), LaunchOutcome::RecoveredCorruptState(_)) {
+        if matches!(
+            engine.launch_outcome(),
+            LaunchOutcome::RecoveredCorruptState(_)
+        ) {
             recovered += 1;
         }
-        assert_eq!(rec.starts().len() + usize::from(engine.launch_outcome() == &LaunchOutcome::Resumed), 1);
+        assert_eq!(
+            rec.starts().len() + usize::from(engine.launch_outcome() == &LaunchOutcome::Resumed),
+            1
+        );
         let id = engine.current().id;
         assert_eq!(id.as_str().len(), 32);
     }
-    assert!(recovered >= 9, "every structural case is detected ({recovered})");
+    assert!(
+        recovered >= 9,
+        "every structural case is detected ({recovered})"
+    );
 }
 
 #[test]
@@ -90,10 +112,16 @@ fn a_directory_in_place_of_the_state_file_is_recovered() {
     let w = World::default_policy();
     fs::create_dir_all(w.dir.path().join(STATE).join("nested")).unwrap();
     let (engine, rec) = w.launch();
-    assert!(matches!(engine.launch_outcome(), LaunchOutcome::RecoveredCorruptState(_)));
+    assert!(matches!(
+        engine.launch_outcome(),
+        LaunchOutcome::RecoveredCorruptState(_)
+    ));
     assert_eq!(rec.starts().len(), 1);
     engine.end();
-    assert!(w.dir.path().join(STATE).is_file(), "the next save took its place");
+    assert!(
+        w.dir.path().join(STATE).is_file(),
+        "the next save took its place"
+    );
 }
 
 #[test]
@@ -115,9 +143,15 @@ fn an_unusable_storage_directory_is_a_clear_error() {
     let w = World::default_policy();
     let file = w.dir.path().join("not-a-dir");
     fs::write(&file, b"x").unwrap();
-    let err = Engine::builder(&file).build().err().expect("a file is not a directory");
+    let err = Engine::builder(&file)
+        .build()
+        .err()
+        .expect("a file is not a directory");
     let msg = err.to_string();
-    assert!(msg.contains("not-a-dir") && msg.contains("writable directory"), "{msg}");
+    assert!(
+        msg.contains("not-a-dir") && msg.contains("writable directory"),
+        "{msg}"
+    );
 }
 
 #[cfg(unix)]
@@ -139,7 +173,10 @@ fn write_failures_are_counted_and_the_engine_keeps_working_in_memory() {
         assert!(engine.persist().is_err());
         fs::remove_file(w.dir.path()).unwrap();
         fs::create_dir(w.dir.path()).unwrap();
-        assert!(engine.persist().is_ok(), "writes resume when the disk is back");
+        assert!(
+            engine.persist().is_ok(),
+            "writes resume when the disk is back"
+        );
         return;
     }
     let w = World::default_policy();

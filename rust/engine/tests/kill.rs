@@ -21,7 +21,11 @@ struct FileLog(Mutex<fs::File>);
 
 impl FileLog {
     fn open(dir: &Path) -> Arc<Self> {
-        let f = OpenOptions::new().create(true).append(true).open(dir.join("events.log")).unwrap();
+        let f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("events.log"))
+            .unwrap();
         Arc::new(FileLog(Mutex::new(f)))
     }
     fn line(&self, s: &str) {
@@ -32,11 +36,21 @@ impl FileLog {
 
 impl SessionObserver for FileLog {
     fn on_session_started(&self, e: &SessionStarted) {
-        let prev = e.session.previous_id.map(|p| p.to_string()).unwrap_or_default();
+        let prev = e
+            .session
+            .previous_id
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         self.line(&format!("start {} {} {prev}", e.session.id, e.replayed));
     }
     fn on_session_ended(&self, e: &SessionEnded) {
-        self.line(&format!("end {} {} {} {}", e.session.id, e.replayed, e.reason.as_str(), e.record_count));
+        self.line(&format!(
+            "end {} {} {} {}",
+            e.session.id,
+            e.replayed,
+            e.reason.as_str(),
+            e.record_count
+        ));
     }
 }
 
@@ -53,7 +67,9 @@ fn launch(dir: &Path, log: Arc<FileLog>) -> Engine {
 #[test]
 #[ignore = "child process entry point for sigkill_at_random_moments_never_loses_a_session_end"]
 fn child_workload() {
-    let Ok(dir) = std::env::var(ENV_DIR) else { return };
+    let Ok(dir) = std::env::var(ENV_DIR) else {
+        return;
+    };
     let dir = PathBuf::from(dir);
     let log = FileLog::open(&dir);
     log.line("launch");
@@ -62,7 +78,9 @@ fn child_workload() {
     loop {
         i += 1;
         engine.record();
-        engine.set_attribute("loop.i", AttributeValue::Int(i as i64)).unwrap();
+        engine
+            .set_attribute("loop.i", AttributeValue::Int(i as i64))
+            .unwrap();
         if i % 50 == 0 {
             engine.end();
         }
@@ -83,7 +101,13 @@ fn sigkill_at_random_moments_never_loses_a_session_end() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let mut child = Command::new(&exe)
-            .args(["--exact", "child_workload", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "child_workload",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(ENV_DIR, dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -108,7 +132,10 @@ fn sigkill_at_random_moments_never_loses_a_session_end() {
     let mut ended = std::collections::HashSet::new();
     let (mut abnormal, mut starts, mut replays) = (0, 0, 0);
     for (n, seg) in segments.iter().enumerate() {
-        assert!(!seg.contains("RecoveredCorruptState"), "state never corrupt: {seg}");
+        assert!(
+            !seg.contains("RecoveredCorruptState"),
+            "state never corrupt: {seg}"
+        );
         let mut first_own_event = true;
         for line in seg.lines() {
             let f: Vec<&str> = line.split(' ').collect();
@@ -126,7 +153,10 @@ fn sigkill_at_random_moments_never_loses_a_session_end() {
             }
             if kind == "start" {
                 assert!(open.is_none(), "segment {n}: start while {open:?} open");
-                assert!(started.insert(id.clone()), "segment {n}: second start of {id}");
+                assert!(
+                    started.insert(id.clone()),
+                    "segment {n}: second start of {id}"
+                );
                 open = Some(id);
                 starts += 1;
             } else {
@@ -143,8 +173,18 @@ fn sigkill_at_random_moments_never_loses_a_session_end() {
             }
         }
     }
-    assert_eq!(started.len(), ended.len() + 1, "every start but the current one has its end");
+    assert_eq!(
+        started.len(),
+        ended.len() + 1,
+        "every start but the current one has its end"
+    );
     eprintln!("{iterations} kills: {starts} sessions, {abnormal} abnormal terminations, {replays} replayed events");
-    assert!(abnormal >= iterations - 2, "{abnormal} abnormal terminations for {iterations} kills");
-    assert!(starts > iterations, "sessions rotated inside the children too ({starts} starts)");
+    assert!(
+        abnormal >= iterations - 2,
+        "{abnormal} abnormal terminations for {iterations} kills"
+    );
+    assert!(
+        starts > iterations,
+        "sessions rotated inside the children too ({starts} starts)"
+    );
 }

@@ -41,7 +41,10 @@ fn a_relaunch_after_the_background_timeout_ends_the_stored_session_at_its_last_a
     kill(engine);
     w.advance(2 * HOUR);
     let (engine, rec) = w.launch();
-    assert_eq!(engine.launch_outcome(), &LaunchOutcome::EndedPrevious(EndReason::BackgroundTimeout));
+    assert_eq!(
+        engine.launch_outcome(),
+        &LaunchOutcome::EndedPrevious(EndReason::BackgroundTimeout)
+    );
     let ends = rec.ends();
     assert_eq!(ends.len(), 1);
     assert_eq!(ends[0].session.id, id);
@@ -67,10 +70,17 @@ fn a_process_killed_in_the_foreground_ends_with_abnormal_termination() {
     kill(engine);
     w.advance(5_000);
     let (engine, rec) = w.launch();
-    assert_eq!(engine.launch_outcome(), &LaunchOutcome::EndedPrevious(EndReason::AbnormalTermination));
+    assert_eq!(
+        engine.launch_outcome(),
+        &LaunchOutcome::EndedPrevious(EndReason::AbnormalTermination)
+    );
     let end = &rec.ends()[0];
     assert_eq!(end.session.id, id);
-    assert_eq!(end.end_time_ms, T0 + MIN, "ends at the last activity that reached the disk");
+    assert_eq!(
+        end.end_time_ms,
+        T0 + MIN,
+        "ends at the last activity that reached the disk"
+    );
     assert_eq!(end.record_count, 10);
     assert_eq!(engine.current().previous_id, Some(id));
 }
@@ -106,9 +116,15 @@ fn attributes_sampling_counts_and_history_survive_a_relaunch() {
     let w = World::new(policy().sample_rate(0.0).build().unwrap());
     let (engine, _) = w.launch();
     engine.end();
-    engine.set_attribute("user.tier", AttributeValue::String("gold".into())).unwrap();
-    engine.set_attribute("flags", AttributeValue::IntArray(vec![1, -2, i64::MAX])).unwrap();
-    engine.set_attribute("ratio", AttributeValue::Double(0.25)).unwrap();
+    engine
+        .set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
+    engine
+        .set_attribute("flags", AttributeValue::IntArray(vec![1, -2, i64::MAX]))
+        .unwrap();
+    engine
+        .set_attribute("ratio", AttributeValue::Double(0.25))
+        .unwrap();
     engine.mark_sampled();
     for _ in 0..7 {
         engine.record();
@@ -139,9 +155,15 @@ fn a_pending_session_starts_at_the_next_launch() {
     let (engine, rec) = w.launch();
     assert_eq!(engine.launch_outcome(), &LaunchOutcome::StartedPending);
     let s = engine.current();
-    assert_eq!((s.id, s.previous_id, s.pending), (pending.id, Some(first), false));
+    assert_eq!(
+        (s.id, s.previous_id, s.pending),
+        (pending.id, Some(first), false)
+    );
     assert_eq!(s.start_time_ms, T0 + 2 * HOUR);
-    assert_eq!(rec.lifecycle(), vec![format!("start {}", &s.id.as_str()[..8])]);
+    assert_eq!(
+        rec.lifecycle(),
+        vec![format!("start {}", &s.id.as_str()[..8])]
+    );
 }
 
 #[test]
@@ -179,7 +201,11 @@ fn every_start_has_exactly_one_end_across_many_kills() {
             open = Some(id);
             starts += 1;
         } else {
-            assert_eq!(open.as_deref(), Some(id.as_str()), "end of a session that is not open: {all:?}");
+            assert_eq!(
+                open.as_deref(),
+                Some(id.as_str()),
+                "end of a session that is not open: {all:?}"
+            );
             open = None;
         }
     }
@@ -201,7 +227,11 @@ fn sequence_numbers_continue_from_the_last_save_after_a_kill() {
     kill(engine);
     let (engine, _) = w.launch_with(|b| b.app_state(AppState::Background));
     assert_eq!(engine.launch_outcome(), &LaunchOutcome::Resumed);
-    assert_eq!(engine.record().sequence, 6, "continues after the last durable number");
+    assert_eq!(
+        engine.record().sequence,
+        6,
+        "continues after the last durable number"
+    );
 }
 
 #[test]
@@ -226,9 +256,15 @@ fn events_not_acknowledged_before_a_kill_are_replayed_once_at_the_next_launch() 
         })
         .collect();
     // start(old) was acknowledged by the save that background() made; the rest was not.
-    assert_eq!(replays, vec![format!("end {old}"), format!("start {}", new.id)]);
+    assert_eq!(
+        replays,
+        vec![format!("end {old}"), format!("start {}", new.id)]
+    );
     assert_eq!(engine.current().id, new.id, "then the session resumes");
     drop(engine); // clean: acknowledgements saved
     let (_engine, rec) = w.launch();
-    assert!(rec.all().iter().all(|s| !matches!(s, Seen::Replay(_))), "nothing replayed twice");
+    assert!(
+        rec.all().iter().all(|s| !matches!(s, Seen::Replay(_))),
+        "nothing replayed twice"
+    );
 }

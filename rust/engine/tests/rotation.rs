@@ -10,7 +10,11 @@ fn first_launch_starts_a_session_eagerly() {
     let (engine, rec) = w.launch();
     assert_eq!(engine.launch_outcome(), &LaunchOutcome::FirstLaunch);
     let starts = rec.starts();
-    assert_eq!(starts.len(), 1, "session.start is emitted at build, before any telemetry");
+    assert_eq!(
+        starts.len(),
+        1,
+        "session.start is emitted at build, before any telemetry"
+    );
     let s = engine.current();
     assert_eq!(starts[0].id, s.id);
     assert_eq!(s.previous_id, None);
@@ -42,11 +46,18 @@ fn foreground_after_the_background_timeout_rotates_with_previous_id() {
     let second = engine.current();
     assert_ne!(second.id, first.id);
     assert_eq!(second.previous_id, Some(first.id));
-    assert!(!second.pending, "foreground is activity: the new session has started");
+    assert!(
+        !second.pending,
+        "foreground is activity: the new session has started"
+    );
     let ends = rec.ends();
     assert_eq!(ends.len(), 1);
     assert_eq!(ends[0].reason, EndReason::BackgroundTimeout);
-    assert_eq!(ends[0].end_time_ms, T0 + 5 * MIN, "ends when the user left, not at the timeout");
+    assert_eq!(
+        ends[0].end_time_ms,
+        T0 + 5 * MIN,
+        "ends when the user left, not at the timeout"
+    );
     assert_eq!(ends[0].duration_ms, 5 * MIN);
     assert_eq!(second.start_time_ms, T0 + 20 * MIN);
 }
@@ -78,7 +89,12 @@ fn background_timeout_ends_on_poll_and_the_successor_waits_for_activity() {
     engine.background();
     w.advance(15 * MIN);
     engine.poll();
-    assert_eq!(rec.lifecycle().len(), 2, "start + end: {:?}", rec.lifecycle());
+    assert_eq!(
+        rec.lifecycle().len(),
+        2,
+        "start + end: {:?}",
+        rec.lifecycle()
+    );
     let pending = engine.current();
     assert!(pending.pending);
     assert_eq!(pending.previous_id, Some(first));
@@ -89,13 +105,21 @@ fn background_timeout_ends_on_poll_and_the_successor_waits_for_activity() {
         engine.poll();
     }
     assert_eq!(rec.starts().len(), 1);
-    assert_eq!(engine.current().id, pending.id, "reading does not start or replace it");
+    assert_eq!(
+        engine.current().id,
+        pending.id,
+        "reading does not start or replace it"
+    );
 
     engine.touch();
     let started = engine.current();
     assert_eq!(started.id, pending.id);
     assert!(!started.pending);
-    assert_eq!(started.start_time_ms, T0 + 15 * MIN + 10 * HOUR, "starts at its first activity");
+    assert_eq!(
+        started.start_time_ms,
+        T0 + 15 * MIN + 10 * HOUR,
+        "starts at its first activity"
+    );
     assert_eq!(rec.starts().len(), 2);
 
     // Started in the background, it counts its background time from its start.
@@ -115,7 +139,11 @@ fn background_activity_keeps_the_session_alive() {
         w.advance(10 * MIN);
         engine.record();
     }
-    assert_eq!(engine.current().id, id, "2 h of background work every 10 min");
+    assert_eq!(
+        engine.current().id,
+        id,
+        "2 h of background work every 10 min"
+    );
     w.advance(15 * MIN);
     engine.foreground();
     assert_eq!(rec.ends()[0].reason, EndReason::BackgroundTimeout);
@@ -124,7 +152,12 @@ fn background_activity_keeps_the_session_alive() {
 
 #[test]
 fn reading_the_session_is_not_activity() {
-    let w = World::new(policy().inactivity_timeout(Some(ms(10 * MIN))).build().unwrap());
+    let w = World::new(
+        policy()
+            .inactivity_timeout(Some(ms(10 * MIN)))
+            .build()
+            .unwrap(),
+    );
     let (engine, rec) = w.launch();
     let id = engine.current().id;
     for _ in 0..9 {
@@ -141,7 +174,12 @@ fn reading_the_session_is_not_activity() {
 
 #[test]
 fn activity_pushes_the_inactivity_timeout_back() {
-    let w = World::new(policy().inactivity_timeout(Some(ms(10 * MIN))).build().unwrap());
+    let w = World::new(
+        policy()
+            .inactivity_timeout(Some(ms(10 * MIN)))
+            .build()
+            .unwrap(),
+    );
     let (engine, rec) = w.launch();
     let id = engine.current().id;
     for _ in 0..20 {
@@ -165,7 +203,11 @@ fn max_duration_rotates_even_in_the_foreground() {
     assert_eq!(ends.len(), 1);
     assert_eq!(ends[0].session.id, first);
     assert_eq!(ends[0].reason, EndReason::MaxDuration);
-    assert_eq!(ends[0].end_time_ms, T0 + 4 * HOUR, "ends exactly at start + max");
+    assert_eq!(
+        ends[0].end_time_ms,
+        T0 + 4 * HOUR,
+        "ends exactly at start + max"
+    );
     assert_eq!(ends[0].duration_ms, 4 * HOUR);
     assert!(!engine.current().pending, "the touch started the successor");
 }
@@ -184,19 +226,29 @@ fn no_rotation_in_the_foreground_before_max_duration_without_inactivity_timeout(
 #[test]
 fn manual_end_starts_a_new_session_at_once_with_the_initial_attributes() {
     let w = World::default_policy();
-    let (engine, rec) = w.launch_with(|b| b.initial_attribute("app.flavor", AttributeValue::String("beta".into())));
-    engine.set_attribute("user.tier", AttributeValue::String("gold".into())).unwrap();
+    let (engine, rec) =
+        w.launch_with(|b| b.initial_attribute("app.flavor", AttributeValue::String("beta".into())));
+    engine
+        .set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
     w.advance(1000);
     let old = engine.current();
     let new = engine.end();
     assert_eq!(new.previous_id, Some(old.id));
     assert!(!new.pending);
     assert_eq!(new.attributes.len(), 1);
-    assert_eq!(new.attributes["app.flavor"], AttributeValue::String("beta".into()));
+    assert_eq!(
+        new.attributes["app.flavor"],
+        AttributeValue::String("beta".into())
+    );
     let end = &rec.ends()[0];
     assert_eq!(end.reason, EndReason::Manual);
     assert_eq!(end.end_time_ms, T0 + 1000);
-    assert_eq!(end.session.attributes.len(), 2, "session.end carries the final attributes");
+    assert_eq!(
+        end.session.attributes.len(),
+        2,
+        "session.end carries the final attributes"
+    );
 }
 
 #[test]
@@ -210,7 +262,11 @@ fn manual_end_of_a_pending_session_starts_one_without_an_end_event() {
     assert!(pending.pending);
     let new = engine.end();
     assert_ne!(new.id, pending.id);
-    assert_eq!(new.previous_id, Some(first), "the chain skips the never-started session");
+    assert_eq!(
+        new.previous_id,
+        Some(first),
+        "the chain skips the never-started session"
+    );
     assert_eq!(rec.lifecycle().len(), 3, "{:?}", rec.lifecycle());
 }
 
@@ -218,11 +274,16 @@ fn manual_end_of_a_pending_session_starts_one_without_an_end_event() {
 fn expiry_carries_attributes_to_the_successor() {
     let w = World::default_policy();
     let (engine, _) = w.launch();
-    engine.set_attribute("user.tier", AttributeValue::String("gold".into())).unwrap();
+    engine
+        .set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
     engine.background();
     w.advance(HOUR);
     engine.foreground();
-    assert_eq!(engine.current().attributes["user.tier"], AttributeValue::String("gold".into()));
+    assert_eq!(
+        engine.current().attributes["user.tier"],
+        AttributeValue::String("gold".into())
+    );
 }
 
 #[test]
@@ -234,10 +295,19 @@ fn record_numbers_are_gap_free_per_session_and_counted_in_session_end() {
     assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
     assert!(engine.add_dropped(&first, 3));
     let second = engine.end();
-    assert_eq!(engine.record(), RecordStamp { session: second.clone(), sequence: 1 });
+    assert_eq!(
+        engine.record(),
+        RecordStamp {
+            session: second.clone(),
+            sequence: 1
+        }
+    );
     let end = &rec.ends()[0];
     assert_eq!((end.record_count, end.dropped_count), (100, 3));
-    assert!(!engine.add_dropped(&first, 1), "an ended session cannot be charged");
+    assert!(
+        !engine.add_dropped(&first, 1),
+        "an ended session cannot be charged"
+    );
 }
 
 #[test]
@@ -252,7 +322,9 @@ fn attribute_changes_notify_listeners_but_equal_values_do_not() {
     assert_eq!(engine.remove_attribute("cart.items"), Ok(false));
     let seen = rec.all();
     assert_eq!(seen.len(), 2, "{seen:?}");
-    let Seen::Changed(cur, Some(prev)) = &seen[0] else { panic!("{seen:?}") };
+    let Seen::Changed(cur, Some(prev)) = &seen[0] else {
+        panic!("{seen:?}")
+    };
     assert_eq!(cur.id, prev.id);
     assert_eq!(cur.attributes["cart.items"], v());
     assert!(prev.attributes.is_empty());
@@ -270,10 +342,18 @@ fn bad_attributes_are_refused_with_typed_errors_and_change_nothing() {
         engine.set_attribute("x", AttributeValue::Double(f64::NAN)),
         Err(AttributeError::NonFiniteNumber { .. })
     ));
-    assert!(matches!(engine.remove_attribute(""), Err(AttributeError::EmptyKey)));
+    assert!(matches!(
+        engine.remove_attribute(""),
+        Err(AttributeError::EmptyKey)
+    ));
     assert!(engine.current().attributes.is_empty());
     let b = Engine::builder(w.dir.path()).initial_attribute("", AttributeValue::Int(1));
-    assert!(matches!(b.build(), Err(EngineError::InvalidInitialAttribute(AttributeError::EmptyKey))));
+    assert!(matches!(
+        b.build(),
+        Err(EngineError::InvalidInitialAttribute(
+            AttributeError::EmptyKey
+        ))
+    ));
 }
 
 #[test]
@@ -290,7 +370,10 @@ fn sampling_is_decided_per_session_and_can_be_upgraded() {
     let w = World::new(policy().sample_rate(0.5).build().unwrap());
     let (engine, _) = w.launch();
     let sampled = (0..400).filter(|_| engine.end().sampled).count();
-    assert!((100..300).contains(&sampled), "{sampled} of 400 at rate 0.5");
+    assert!(
+        (100..300).contains(&sampled),
+        "{sampled} of 400 at rate 0.5"
+    );
 }
 
 #[test]
@@ -305,7 +388,9 @@ fn history_keeps_the_most_recent_ended_sessions() {
     }
     let h = engine.history();
     assert_eq!(h.iter().map(|r| r.id).collect::<Vec<_>>(), ended[2..]);
-    assert!(h.iter().all(|r| r.reason == EndReason::Manual && r.end_time_ms - r.start_time_ms == 1000));
+    assert!(h
+        .iter()
+        .all(|r| r.reason == EndReason::Manual && r.end_time_ms - r.start_time_ms == 1000));
 }
 
 #[test]
@@ -319,7 +404,10 @@ fn zero_background_timeout_gives_a_session_per_visit() {
         engine.foreground();
     }
     assert_eq!(rec.starts().len(), 4);
-    assert!(rec.ends().iter().all(|e| e.reason == EndReason::BackgroundTimeout));
+    assert!(rec
+        .ends()
+        .iter()
+        .all(|e| e.reason == EndReason::BackgroundTimeout));
 }
 
 #[test]
@@ -328,7 +416,8 @@ fn an_observer_may_call_the_engine_from_its_callback() {
     impl SessionObserver for EndOnFirstStart {
         fn on_session_started(&self, _: &SessionStarted) {
             if let Some(e) = self.0.lock().unwrap().take() {
-                e.set_attribute("from.callback", AttributeValue::Bool(true)).unwrap();
+                e.set_attribute("from.callback", AttributeValue::Bool(true))
+                    .unwrap();
                 e.end();
             }
         }

@@ -32,13 +32,20 @@ impl SessionObserver for Recorder {
         self.push(Seen::Ended(e.clone()), e.replayed);
     }
     fn on_session_changed(&self, cur: &Arc<Session>, prev: Option<&Arc<Session>>) {
-        self.0.lock().unwrap().push(Seen::Changed(cur.clone(), prev.cloned()));
+        self.0
+            .lock()
+            .unwrap()
+            .push(Seen::Changed(cur.clone(), prev.cloned()));
     }
 }
 
 impl Recorder {
     fn push(&self, seen: Seen, replayed: bool) {
-        let seen = if replayed { Seen::Replay(Box::new(seen)) } else { seen };
+        let seen = if replayed {
+            Seen::Replay(Box::new(seen))
+        } else {
+            seen
+        };
         self.0.lock().unwrap().push(seen);
     }
     pub fn all(&self) -> Vec<Seen> {
@@ -71,7 +78,11 @@ impl Recorder {
             .into_iter()
             .filter_map(|s| match s {
                 Seen::Started(s) => Some(format!("start {}", &s.id.as_str()[..8])),
-                Seen::Ended(e) => Some(format!("end {} {}", &e.session.id.as_str()[..8], e.reason.as_str())),
+                Seen::Ended(e) => Some(format!(
+                    "end {} {}",
+                    &e.session.id.as_str()[..8],
+                    e.reason.as_str()
+                )),
                 Seen::Changed(..) | Seen::Replay(_) => None,
             })
             .collect()
@@ -112,7 +123,10 @@ impl World {
         self.launch_with(|b| b)
     }
 
-    pub fn launch_with(&self, f: impl FnOnce(EngineBuilder) -> EngineBuilder) -> (Engine, Arc<Recorder>) {
+    pub fn launch_with(
+        &self,
+        f: impl FnOnce(EngineBuilder) -> EngineBuilder,
+    ) -> (Engine, Arc<Recorder>) {
         let rec = Arc::new(Recorder::default());
         let engine = f(self.builder()).observer(rec.clone()).build().unwrap();
         (engine, rec)
