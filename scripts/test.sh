@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm test`: every check of the repository, as CI runs it on a fresh clone.
+# Sets up what it needs itself; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_rust
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+step "cargo test"
+cargo test --workspace --locked
