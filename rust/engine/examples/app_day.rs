@@ -207,6 +207,5 @@ fn main() {
         "\nHistory kept by the engine: {} ended sessions",
         engine.history().len()
     );
-    println!("State file: {}", dir.join("session-state.json").display());
     let _ = std::fs::remove_dir_all(&dir);
 }
