@@ -184,6 +184,12 @@ impl Engine {
             .collect()
     }
 
+    /// Forgets the ended sessions kept in the history (saved at once). The current session
+    /// is not affected.
+    pub fn clear_history(&self) {
+        self.inner.run(|m, _, fx| m.clear_history(fx))
+    }
+
     /// Registers an observer for later notifications.
     pub fn subscribe(&self, observer: Arc<dyn SessionObserver>) -> SubscriptionId {
         self.inner.notifier.subscribe(observer)

@@ -367,6 +367,12 @@ impl Machine {
         true
     }
 
+    /// Forgets the ended sessions (saved at once).
+    pub fn clear_history(&mut self, fx: &mut Effects) {
+        self.history.clear();
+        fx.urgent = true;
+    }
+
     /// Marks starts and ends up to `event_no` as handled by every observer.
     pub fn ack(&mut self, event_no: u64, fx: &mut Effects) {
         let before = self.unacked.len();

@@ -1,1 +1,44 @@
-//! (being written)
+//! The telemetry layer of react-native-otel-sessions: OpenTelemetry providers whose records
+//! carry the session, `session.start` / `session.end` events, and delivery that survives
+//! crashes, kills and offline periods. It knows nothing of JSI.
+//!
+//! ```text
+//!  app spans/logs ─► SessionSpan/LogProcessor (stamp session.id, seq, attributes; activity)
+//!                      └─► sampling gate ─► Batch*Processor (own thread, ≤ 1 s)
+//!                            └─► OTLP exporter (protobuf, gzip) ─► OutboxClient
+//!  engine ─► session.start / session.end events ─┘          engine.persist(); file; fsync
+//!                                                               │
+//!  uploader thread ◄── outbox/ (bounded: 10 MB, 18 h) ◄─────────┘
+//!     └─► POST {endpoint}/v1/traces|logs; retry 429/502/503/504/connection with backoff + jitter,
+//!         Retry-After honoured; other statuses dropped and counted
+//! ```
+//!
+//! Delivery is at least once: a record may be sent twice after a crash, never lost while
+//! under the caps and with consent.
+#![warn(missing_docs)]
+
+mod config;
+mod consent;
+mod convert;
+mod error;
+mod gate;
+mod intern;
+pub mod names;
+mod outbox;
+mod outbox_client;
+mod processors;
+mod resource;
+mod retry;
+mod session_events;
+mod shared;
+mod telemetry;
+mod uploader;
+mod user_hash;
+
+pub use config::{TelemetryConfig, DEFAULT_MAX_QUEUE_AGE, DEFAULT_MAX_QUEUE_BYTES};
+pub use consent::Consent;
+pub use error::TelemetryError;
+pub use intern::MAX_EVENT_NAMES;
+pub use processors::{SessionLogProcessor, SessionSpanProcessor};
+pub use resource::SCHEMA_URL;
+pub use telemetry::{DeliveryStats, Telemetry, MAX_EVENT_NAME_BYTES, SCOPE_NAME};

@@ -1,0 +1,121 @@
+//! Cost of stamping, against the same opentelemetry_sdk pipeline without our processor,
+//! measured in the same run; and records per second through encode + persist.
+//!
+//! `cargo bench -p otel-sessions-telemetry`. Not a test: nothing here asserts a time.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
+use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider};
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
+use otel_sessions_engine::{AttributeValue, Engine};
+use otel_sessions_telemetry::{
+    Consent, SessionLogProcessor, SessionSpanProcessor, Telemetry, TelemetryConfig,
+};
+
+/// Receives batches and drops them: both pipelines end here.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+impl LogExporter for Discard {
+    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+fn engine(dir: &std::path::Path) -> Engine {
+    let e = Engine::builder(dir).build().unwrap();
+    e.set_attribute("app.screen", AttributeValue::String("home".into()))
+        .unwrap();
+    e.set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
+    e
+}
+
+fn spans(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(Discard).build())
+        .build();
+    let stamped = SdkTracerProvider::builder()
+        .with_span_processor(SessionSpanProcessor::new(
+            engine(dir.path()),
+            BatchSpanProcessor::builder(Discard).build(),
+        ))
+        .build();
+    let mut g = c.benchmark_group("span start+end");
+    for (name, p) in [
+        ("baseline: BatchSpanProcessor", &plain),
+        ("stamped: SessionSpanProcessor", &stamped),
+    ] {
+        let tracer = p.tracer("bench");
+        g.bench_function(name, |b| b.iter(|| tracer.in_span("op", |_| black_box(1))));
+    }
+    g.finish();
+}
+
+fn logs(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SdkLoggerProvider::builder()
+        .with_log_processor(BatchLogProcessor::builder(Discard).build())
+        .build();
+    let stamped = SdkLoggerProvider::builder()
+        .with_log_processor(SessionLogProcessor::new(
+            engine(dir.path()),
+            BatchLogProcessor::builder(Discard).build(),
+        ))
+        .build();
+    let mut g = c.benchmark_group("log emit");
+    for (name, p) in [
+        ("baseline: BatchLogProcessor", &plain),
+        ("stamped: SessionLogProcessor", &stamped),
+    ] {
+        let logger = p.logger("bench");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut r = logger.create_log_record();
+                r.set_event_name("app.click");
+                r.add_attribute("button", "buy");
+                logger.emit(r);
+            })
+        });
+    }
+    g.finish();
+}
+
+fn persist(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = TelemetryConfig::new("bench", dir.path());
+    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.consent = Consent::Pending;
+    cfg.max_queue_bytes = 1024 * 1024 * 1024;
+    let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
+    const N: u64 = 1000;
+    let mut g = c.benchmark_group("encode + persist");
+    g.throughput(Throughput::Elements(N));
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("1000 events, then written to the outbox", |b| {
+        b.iter(|| {
+            for _ in 0..N {
+                t.record_event("app.click", &[]).unwrap();
+            }
+            t.write_to_disk();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, spans, logs, persist);
+criterion_main!(benches);

@@ -1,0 +1,55 @@
+//! Errors of the telemetry layer.
+
+use std::fmt;
+
+/// Why a telemetry operation failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TelemetryError {
+    /// A configuration field is invalid: `field` names it, `message` says what it accepts.
+    InvalidConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// What is expected.
+        message: String,
+    },
+    /// The session engine could not start (see its message for the fix).
+    Engine(otel_sessions_engine::EngineError),
+    /// The storage directory's outbox cannot be used: pass a writable directory.
+    Storage(std::io::Error),
+    /// A thread could not be started: retry later.
+    Thread(std::io::Error),
+    /// An OpenTelemetry component could not be built (an internal error: please report it).
+    Pipeline(String),
+    /// An attribute or event name was refused: the message names the limit.
+    InvalidAttribute(otel_sessions_engine::AttributeError),
+    /// `flush` ran out of time with requests still queued (they stay in the outbox and are
+    /// sent later).
+    FlushTimeout {
+        /// Requests still queued.
+        queued: usize,
+    },
+}
+
+impl fmt::Display for TelemetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TelemetryError::InvalidConfig { field, message } => {
+                write!(f, "config.{field} {message}")
+            }
+            TelemetryError::Engine(e) => write!(f, "{e}"),
+            TelemetryError::Storage(e) => write!(
+                f,
+                "the outbox directory is not usable ({e}); pass a writable storage directory"
+            ),
+            TelemetryError::Thread(e) => write!(f, "cannot start a telemetry thread: {e}"),
+            TelemetryError::Pipeline(e) => write!(f, "OpenTelemetry pipeline: {e}"),
+            TelemetryError::InvalidAttribute(e) => write!(f, "{e}"),
+            TelemetryError::FlushTimeout { queued } => {
+                write!(f, "flush timed out with {queued} requests queued; they stay on disk and are sent later")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TelemetryError {}

@@ -1,0 +1,420 @@
+//! The durable outbox: one file per encoded OTLP export request, oldest sent first.
+//!
+//! ```text
+//!  exporter ─► write(): evict for room ─► NAME.tmp ─► fsync ─► rename to NAME ─► uploader
+//!  NAME = <created epoch ms, 13 digits>-<counter, 8 digits>.<traces|logs>.<gzip|identity>
+//! ```
+//!
+//! Names sort by age. Bounded by bytes (the files on disk never exceed the cap: the oldest
+//! are evicted before a write) and by age (older files are evicted when met). Evictions and
+//! refused requests are counted; the counts not yet reported on a `session.end` are kept in
+//! `counters.json` so that losses during an offline period survive a kill. A leftover
+//! `.tmp` (a kill mid-write) is removed at open.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which OTLP signal a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// `/v1/traces`
+    Traces,
+    /// `/v1/logs`
+    Logs,
+}
+
+impl Signal {
+    /// The OTLP/HTTP path.
+    pub fn path(self) -> &'static str {
+        match self {
+            Signal::Traces => "/v1/traces",
+            Signal::Logs => "/v1/logs",
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Signal::Traces => "traces",
+            Signal::Logs => "logs",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "traces" => Some(Signal::Traces),
+            "logs" => Some(Signal::Logs),
+            _ => None,
+        }
+    }
+}
+
+/// One stored request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxFile {
+    pub name: String,
+    pub signal: Signal,
+    pub gzip: bool,
+    pub size: u64,
+    pub created_ms: i64,
+}
+
+impl OutboxFile {
+    fn parse(name: &str, size: u64) -> Option<Self> {
+        let mut parts = name.split('.');
+        let stem = parts.next()?;
+        let signal = Signal::parse(parts.next()?)?;
+        let gzip = match parts.next()? {
+            "gzip" => true,
+            "identity" => false,
+            _ => return None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let (ms, counter) = stem.split_once('-')?;
+        if ms.len() != 13 || counter.len() != 8 || !counter.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(OutboxFile {
+            name: name.to_owned(),
+            signal,
+            gzip,
+            size,
+            created_ms: ms.parse().ok()?,
+        })
+    }
+}
+
+/// Counters of what the outbox lost in this process, for `stats()`.
+#[derive(Debug, Default)]
+pub struct OutboxStats {
+    pub evicted_files: AtomicU64,
+    pub evicted_bytes: AtomicU64,
+    pub write_failures: AtomicU64,
+    pub rejected_requests: AtomicU64,
+}
+
+/// Losses not yet reported on a `session.end`, persisted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Unreported {
+    pub evicted_files: u64,
+    pub rejected_requests: u64,
+}
+
+const COUNTERS_FILE: &str = "counters.json";
+
+#[derive(Debug, Default)]
+struct Index {
+    files: BTreeMap<String, OutboxFile>,
+    total: u64,
+}
+
+/// The outbox directory.
+#[derive(Debug)]
+pub struct Outbox {
+    dir: PathBuf,
+    max_bytes: u64,
+    max_age_ms: i64,
+    index: Mutex<Index>,
+    counter: AtomicU64,
+    pub stats: OutboxStats,
+    unreported: Mutex<Unreported>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Outbox {
+    /// Opens (creating) the directory, removes half-written files and indexes the rest.
+    /// Files that are not outbox files are left alone.
+    pub fn open(dir: &Path, max_bytes: u64, max_age_ms: i64) -> io::Result<Self> {
+        fs::create_dir_all(dir)?;
+        let mut index = Index::default();
+        let mut counter = 0;
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = entry.metadata() else { continue };
+            if name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+                continue;
+            }
+            if !meta.is_file() {
+                continue;
+            }
+            if let Some(f) = OutboxFile::parse(&name, meta.len()) {
+                counter = counter.max(name[14..22].parse::<u64>().unwrap_or(0) + 1);
+                index.total += f.size;
+                index.files.insert(name, f);
+            }
+        }
+        let unreported = fs::read(dir.join(COUNTERS_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .map(|v| Unreported {
+                evicted_files: v["evicted_files"].as_u64().unwrap_or(0),
+                rejected_requests: v["rejected_requests"].as_u64().unwrap_or(0),
+            })
+            .unwrap_or_default();
+        Ok(Outbox {
+            dir: dir.to_path_buf(),
+            max_bytes,
+            max_age_ms,
+            index: Mutex::new(index),
+            counter: AtomicU64::new(counter),
+            stats: OutboxStats::default(),
+            unreported: Mutex::new(unreported),
+        })
+    }
+
+    /// Counts a request the backend refused for good.
+    pub fn note_rejected(&self) {
+        self.stats.rejected_requests.fetch_add(1, Ordering::Relaxed);
+        self.update_unreported(|u| u.rejected_requests += 1);
+    }
+
+    /// The losses since the last report, and resets them.
+    pub fn take_unreported(&self) -> Unreported {
+        let mut taken = Unreported::default();
+        self.update_unreported(|u| taken = std::mem::take(u));
+        taken
+    }
+
+    fn note_evicted(&self, files: u64, bytes: u64) {
+        if files == 0 {
+            return;
+        }
+        self.stats.evicted_files.fetch_add(files, Ordering::Relaxed);
+        self.stats.evicted_bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.update_unreported(|u| u.evicted_files += files);
+    }
+
+    fn update_unreported(&self, f: impl FnOnce(&mut Unreported)) {
+        let mut u = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
+        let before = *u;
+        f(&mut u);
+        if *u != before {
+            let body = serde_json::json!({
+                "evicted_files": u.evicted_files,
+                "rejected_requests": u.rejected_requests,
+            });
+            let tmp = self.dir.join("counters.json.tmp");
+            if fs::write(&tmp, body.to_string()).is_ok() {
+                let _ = fs::rename(&tmp, self.dir.join(COUNTERS_FILE));
+            }
+        }
+    }
+
+    /// Stores one request durably. Evicts the oldest files first so the total stays within
+    /// the byte cap; a body larger than the whole cap is refused (counted as evicted).
+    pub fn write(&self, signal: Signal, gzip: bool, body: &[u8]) -> io::Result<()> {
+        let size = body.len() as u64;
+        if size > self.max_bytes {
+            self.note_evicted(1, size);
+            return Ok(());
+        }
+        let mut index = self.lock();
+        self.evict_expired(&mut index);
+        let (mut files, mut bytes) = (0, 0);
+        while index.total + size > self.max_bytes {
+            let Some(oldest) = index.files.values().next().cloned() else {
+                break;
+            };
+            self.remove_locked(&mut index, &oldest);
+            files += 1;
+            bytes += oldest.size;
+        }
+        self.note_evicted(files, bytes);
+        let n = self.counter.fetch_add(1, Ordering::Relaxed) % 100_000_000;
+        let name = format!(
+            "{:013}-{n:08}.{}.{}",
+            now_ms().clamp(0, 9_999_999_999_999),
+            signal.as_str(),
+            if gzip { "gzip" } else { "identity" }
+        );
+        let tmp = self.dir.join(format!("{name}.tmp"));
+        let result = (|| {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(body)?;
+            f.sync_all()?;
+            fs::rename(&tmp, self.dir.join(&name))?;
+            if let Ok(d) = fs::File::open(&self.dir) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => {
+                let file = OutboxFile::parse(&name, size).expect("a name this function built");
+                index.total += size;
+                index.files.insert(name, file);
+                Ok(())
+            }
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                self.stats.write_failures.fetch_add(1, Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// The oldest stored request after evicting expired ones.
+    pub fn oldest(&self) -> Option<OutboxFile> {
+        let mut index = self.lock();
+        self.evict_expired(&mut index);
+        index.files.values().next().cloned()
+    }
+
+    /// Reads a stored request's body.
+    pub fn read(&self, f: &OutboxFile) -> io::Result<Vec<u8>> {
+        fs::read(self.dir.join(&f.name))
+    }
+
+    /// Deletes a stored request (sent, or refused for good).
+    pub fn remove(&self, f: &OutboxFile) {
+        let mut index = self.lock();
+        self.remove_locked(&mut index, f);
+    }
+
+    /// Deletes everything stored.
+    pub fn purge(&self) {
+        let mut index = self.lock();
+        for f in index.files.values().cloned().collect::<Vec<_>>() {
+            self.remove_locked(&mut index, &f);
+        }
+    }
+
+    /// Number of stored requests.
+    pub fn len(&self) -> usize {
+        self.lock().files.len()
+    }
+
+    /// Bytes stored.
+    pub fn total_bytes(&self) -> u64 {
+        self.lock().total
+    }
+
+    fn evict_expired(&self, index: &mut Index) {
+        let cutoff = now_ms() - self.max_age_ms;
+        let expired: Vec<OutboxFile> = index
+            .files
+            .values()
+            .take_while(|f| f.created_ms < cutoff)
+            .cloned()
+            .collect();
+        let bytes = expired.iter().map(|f| f.size).sum();
+        for f in &expired {
+            self.remove_locked(index, f);
+        }
+        self.note_evicted(expired.len() as u64, bytes);
+    }
+
+    fn remove_locked(&self, index: &mut Index, f: &OutboxFile) {
+        if index.files.remove(&f.name).is_some() {
+            index.total = index.total.saturating_sub(f.size);
+        }
+        let _ = fs::remove_file(self.dir.join(&f.name));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Index> {
+        self.index.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_in_age_order_and_reopens_with_the_same_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = Outbox::open(dir.path(), 1 << 20, 3_600_000).unwrap();
+        ob.write(Signal::Traces, true, b"one").unwrap();
+        ob.write(Signal::Logs, false, b"two!").unwrap();
+        let first = ob.oldest().unwrap();
+        assert_eq!(
+            (first.signal, first.gzip, ob.read(&first).unwrap()),
+            (Signal::Traces, true, b"one".to_vec())
+        );
+        fs::write(dir.path().join("x.tmp"), b"half").unwrap();
+        fs::write(dir.path().join("unrelated.txt"), b"keep").unwrap();
+        let again = Outbox::open(dir.path(), 1 << 20, 3_600_000).unwrap();
+        assert_eq!((again.len(), again.total_bytes()), (2, 7));
+        assert!(!dir.path().join("x.tmp").exists());
+        assert!(dir.path().join("unrelated.txt").exists());
+        again.remove(&first);
+        again.write(Signal::Traces, true, b"three").unwrap();
+        assert_eq!(
+            again.oldest().unwrap().signal,
+            Signal::Logs,
+            "counter continues after reopen"
+        );
+    }
+
+    #[test]
+    fn the_byte_cap_evicts_the_oldest_first_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+        for i in 0..10u8 {
+            ob.write(Signal::Logs, false, &[i; 30]).unwrap();
+            assert!(ob.total_bytes() <= 100);
+        }
+        assert_eq!(ob.len(), 3);
+        assert_eq!(ob.read(&ob.oldest().unwrap()).unwrap()[0], 7);
+        assert_eq!(ob.stats.evicted_files.load(Ordering::Relaxed), 7);
+        ob.write(Signal::Logs, false, &[0; 101]).unwrap();
+        assert_eq!(
+            ob.stats.evicted_files.load(Ordering::Relaxed),
+            8,
+            "too large for the cap"
+        );
+        assert_eq!(ob.len(), 3);
+    }
+
+    #[test]
+    fn files_past_the_age_cap_are_evicted() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = format!("{:013}-00000001.logs.identity", now_ms() - 10_000);
+        fs::write(dir.path().join(old), b"old").unwrap();
+        let ob = Outbox::open(dir.path(), 1 << 20, 5_000).unwrap();
+        assert_eq!(ob.len(), 1);
+        assert!(ob.oldest().is_none());
+        assert_eq!(ob.stats.evicted_files.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn unreported_losses_survive_a_reopen_until_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+        for _ in 0..5 {
+            ob.write(Signal::Logs, false, &[0; 60]).unwrap();
+        }
+        ob.note_rejected();
+        drop(ob);
+        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+        assert_eq!(
+            ob.take_unreported(),
+            Unreported {
+                evicted_files: 4,
+                rejected_requests: 1
+            }
+        );
+        assert_eq!(ob.take_unreported(), Unreported::default());
+        drop(ob);
+        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+        assert_eq!(
+            ob.take_unreported(),
+            Unreported::default(),
+            "taking is persisted too"
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Consent, clearing data, the outbox caps and error upsampling.
+
+mod common;
+use common::*;
+
+use std::time::Duration;
+
+use otel_sessions_engine::{AttributeValue, SessionPolicy};
+use otel_sessions_telemetry::Consent;
+use otlp_receiver::Receiver;
+
+fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(dir.join("outbox")) {
+        Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+        Err(_) => vec![],
+    }
+}
+
+#[test]
+fn pending_records_to_disk_without_sending_then_granted_sends() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(rx.endpoint()));
+    c.consent = Consent::Pending;
+    let t = start(c);
+    t.record_event("while.pending", &[]).unwrap();
+    t.flush(WAIT).unwrap(); // writes to disk; does not wait for an upload that may not happen
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(rx.requests().is_empty(), "nothing sent while pending");
+    assert!(!outbox_files(dir.path()).is_empty(), "but it is on disk");
+    t.set_consent(Consent::Granted);
+    t.flush(WAIT).unwrap();
+    assert!(rx
+        .received()
+        .logs
+        .iter()
+        .any(|l| l.event_name == "while.pending"));
+}
+
+#[test]
+fn pending_data_from_a_previous_launch_is_sent_when_a_later_launch_grants() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(rx.endpoint()));
+    c.consent = Consent::Pending;
+    let t = start(c.clone());
+    t.record_error("Crash", "recorded before consent", None, &[])
+        .unwrap();
+    drop(t);
+    assert!(rx.requests().is_empty());
+    c.consent = Consent::Granted;
+    let t = start(c);
+    t.flush(WAIT).unwrap();
+    assert!(rx
+        .received()
+        .logs
+        .iter()
+        .any(|l| l.event_name == "exception"));
+}
+
+#[test]
+fn denied_records_nothing_and_purges_what_was_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(dead_endpoint()));
+    c.consent = Consent::Pending;
+    let t = start(c);
+    t.record_event("stored", &[]).unwrap();
+    t.write_to_disk();
+    assert!(!outbox_files(dir.path()).is_empty());
+    t.set_consent(Consent::Denied);
+    assert!(outbox_files(dir.path()).is_empty(), "purged");
+    for _ in 0..50 {
+        t.record_event("while.denied", &[]).unwrap();
+    }
+    t.engine().end();
+    t.write_to_disk();
+    assert!(
+        outbox_files(dir.path()).is_empty(),
+        "no telemetry file written while denied"
+    );
+}
+
+#[test]
+fn clear_all_data_leaves_no_telemetry_history_or_salt() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(dead_endpoint())));
+    t.set_user(Some("bob")).unwrap();
+    t.engine().end();
+    t.record_event("x", &[]).unwrap();
+    t.write_to_disk();
+    assert!(!outbox_files(dir.path()).is_empty());
+    assert!(dir.path().join("user-salt").exists());
+    let before = t.engine().current().id;
+    t.clear_all_data();
+    assert!(outbox_files(dir.path()).is_empty());
+    assert!(!dir.path().join("user-salt").exists());
+    assert!(t.engine().history().is_empty());
+    let after = t.engine().current();
+    assert_ne!(after.id, before, "a fresh session");
+    assert!(!after.attributes.contains_key("user.hash"));
+}
+
+#[test]
+fn offline_beyond_the_byte_cap_evicts_the_oldest_counts_it_and_stays_within_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(dead_endpoint()));
+    let cap = 64 * 1024;
+    c.max_queue_bytes = cap;
+    let t = start(c);
+    let blob = AttributeValue::String("x".repeat(4000));
+    let mut seed = 1u64;
+    let mut max_seen = 0u64;
+    for i in 0..400 {
+        // Incompressible-ish payloads so files have real size.
+        let noise: String = (0..200)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(b'a' + (seed >> 59) as u8)
+            })
+            .collect();
+        t.record_event(
+            "big",
+            &[
+                ("blob".into(), blob.clone()),
+                ("noise".into(), AttributeValue::String(noise)),
+            ],
+        )
+        .unwrap();
+        if i % 20 == 0 {
+            t.write_to_disk();
+            let on_disk: u64 = outbox_files(dir.path())
+                .iter()
+                .map(|p| p.metadata().unwrap().len())
+                .sum();
+            max_seen = max_seen.max(on_disk);
+        }
+    }
+    t.write_to_disk();
+    let stats = t.stats();
+    assert!(stats.evicted_requests > 0, "{stats:?}");
+    assert!(stats.queued_bytes <= cap);
+    assert!(max_seen <= cap, "disk use {max_seen} within the cap {cap}");
+    drop(t);
+
+    // When the backend is back, the next session.end reports the eviction.
+    let rx = Receiver::start().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let s = t.engine().current().id.to_string();
+    t.engine().end();
+    t.flush(WAIT).unwrap();
+    let r = rx.received();
+    let evicted = ends(&r)[&s]
+        .attr("rn_otel_sessions.outbox.evicted_files")
+        .and_then(|v| v.as_i64());
+    assert!(evicted.is_some_and(|n| n > 0), "{evicted:?}");
+}
+
+#[test]
+fn an_error_upsamples_an_unsampled_session_with_its_recent_records() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(rx.endpoint()));
+    c.error_buffer = Some(5);
+    let policy = SessionPolicy::builder().sample_rate(0.0).build().unwrap();
+    let t = start_with(c, policy);
+    let s = t.engine().current().id.to_string();
+    for i in 0..12 {
+        t.record_event("step", &[("i".into(), AttributeValue::Int(i))])
+            .unwrap();
+    }
+    t.flush(WAIT).unwrap();
+    assert!(
+        rx.received().logs.is_empty(),
+        "an unsampled session exports nothing"
+    );
+    t.record_error(
+        "TypeError",
+        "x is undefined",
+        Some("at f (app.js:1:1)"),
+        &[],
+    )
+    .unwrap();
+    t.engine().end();
+    t.flush(WAIT).unwrap();
+    let r = rx.received();
+    let seqs = seqs_by_session(&r)[&s].clone();
+    assert_eq!(
+        seqs,
+        vec![8, 9, 10, 11, 12, 13],
+        "the 5 most recent records, then the error"
+    );
+    assert!(
+        starts(&r).contains(&s),
+        "the upsampled session shows its start"
+    );
+    let end = ends(&r)[&s];
+    assert_eq!(
+        end.attr("rn_otel_sessions.record_count")
+            .and_then(|v| v.as_i64()),
+        Some(13)
+    );
+    assert_eq!(
+        end.attr("rn_otel_sessions.dropped_count")
+            .and_then(|v| v.as_i64()),
+        Some(7)
+    );
+    let err = r.logs.iter().find(|l| l.event_name == "exception").unwrap();
+    assert_eq!(
+        err.attr("exception.type").and_then(|v| v.as_str()),
+        Some("TypeError")
+    );
+    // The next session is decided afresh (sample rate 0: unsampled, nothing exported).
+    let next = t.engine().current().id.to_string();
+    assert!(!seqs_by_session(&r).contains_key(&next));
+}

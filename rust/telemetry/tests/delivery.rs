@@ -1,0 +1,233 @@
+//! End to end through a real OTLP/HTTP receiver on loopback that gunzips and decodes the
+//! protobuf: sessions on every record, start/end events, gap-free sequence numbers, counts.
+
+mod common;
+use common::*;
+
+use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+use otel_sessions_engine::AttributeValue;
+use otlp_receiver::Receiver;
+
+#[test]
+fn every_record_carries_its_session_and_session_events_follow_the_conventions() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let engine = t.engine().clone();
+    let first = engine.current();
+    t.engine()
+        .set_attribute("app.screen", AttributeValue::String("home".into()))
+        .unwrap();
+    let tracer = t.tracer_provider().tracer("tests");
+    for i in 0..5 {
+        tracer.in_span(format!("span-{i}"), |_| {});
+        t.record_event(
+            "app.click",
+            &[("button".into(), AttributeValue::String("buy".into()))],
+        )
+        .unwrap();
+    }
+    let second = engine.end();
+    tracer.in_span("after-end", |_| {});
+    t.flush(WAIT).unwrap();
+
+    let r = rx.received();
+    // Every span and every log record carries a session id.
+    assert!(r.spans.iter().all(|s| s.attr("session.id").is_some()));
+    assert!(r.logs.iter().all(|l| l.attr("session.id").is_some()));
+    let by_session = seqs_by_session(&r);
+    let a = first.id.to_string();
+    let b = second.id.to_string();
+    assert_eq!(
+        by_session[&a],
+        (1..=10).collect::<Vec<_>>(),
+        "gap-free, in the session's own numbering"
+    );
+    assert_eq!(by_session[&b], vec![1]);
+    // Session attributes are stamped on the records.
+    let click = r.logs.iter().find(|l| l.event_name == "app.click").unwrap();
+    assert_eq!(
+        click.attr("app.screen").and_then(|v| v.as_str()),
+        Some("home")
+    );
+    assert_eq!(click.attr("button").and_then(|v| v.as_str()), Some("buy"));
+    // session.start / session.end per the semantic conventions.
+    assert_eq!(starts(&r), [a.clone(), b.clone()].into_iter().collect());
+    let start_b = r
+        .logs
+        .iter()
+        .find(|l| {
+            l.event_name == "session.start"
+                && l.attr("session.id").and_then(|v| v.as_str()) == Some(&b)
+        })
+        .unwrap();
+    assert_eq!(
+        start_b.attr("session.previous_id").and_then(|v| v.as_str()),
+        Some(a.as_str())
+    );
+    let start_a = r
+        .logs
+        .iter()
+        .find(|l| {
+            l.event_name == "session.start"
+                && l.attr("session.id").and_then(|v| v.as_str()) == Some(&a)
+        })
+        .unwrap();
+    assert!(
+        start_a.attr("session.previous_id").is_none(),
+        "the first session has no previous id"
+    );
+    let end_a = ends(&r)[&a];
+    assert_eq!(
+        end_a
+            .attr("rn_otel_sessions.end_reason")
+            .and_then(|v| v.as_str()),
+        Some("manual")
+    );
+    assert_eq!(
+        end_a
+            .attr("rn_otel_sessions.record_count")
+            .and_then(|v| v.as_i64()),
+        Some(10)
+    );
+    assert_eq!(
+        end_a
+            .attr("rn_otel_sessions.dropped_count")
+            .and_then(|v| v.as_i64()),
+        Some(0)
+    );
+    assert_eq!(
+        end_a.attr("app.screen").and_then(|v| v.as_str()),
+        Some("home"),
+        "final attributes"
+    );
+    assert!(
+        end_a.attr("rn_otel_sessions.seq").is_none(),
+        "session events are not counted records"
+    );
+    // The end's count equals what arrived: the backend can tell the session is complete.
+    assert_eq!(by_session[&a].len() as i64, 10);
+    // Resource.
+    let res = |k: &str| {
+        r.logs[0]
+            .resource_attr(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(res("service.name").as_deref(), Some("telemetry-tests"));
+    assert_eq!(res("service.version").as_deref(), Some("1.2.3"));
+    assert_eq!(res("telemetry.sdk.language").as_deref(), Some("rust"));
+    // Requests were gzip-compressed protobuf.
+    assert!(rx.requests().iter().all(|q| q
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-encoding") && v == "gzip")));
+    drop(t);
+}
+
+#[test]
+fn the_launch_records_the_end_of_the_previous_run_and_set_user_is_hashed() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let first = t.engine().current().id.to_string();
+    t.set_user(Some("alice@example.com")).unwrap();
+    t.record_event("one", &[]).unwrap();
+    t.flush(WAIT).unwrap();
+    std::mem::forget(t); // the process dies in the foreground
+
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    t.flush(WAIT).unwrap();
+    let r = rx.received();
+    let end = ends(&r)[&first];
+    assert_eq!(
+        end.attr("rn_otel_sessions.end_reason")
+            .and_then(|v| v.as_str()),
+        Some("abnormal_termination")
+    );
+    let hash = end
+        .attr("user.hash")
+        .and_then(|v| v.as_str())
+        .unwrap()
+        .to_owned();
+    assert_eq!(hash.len(), 64);
+    let all = format!("{r:?}");
+    assert!(
+        !all.contains("alice"),
+        "the raw user id never reaches telemetry"
+    );
+}
+
+#[test]
+fn without_an_endpoint_nothing_is_stored_or_sent_but_sessions_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), None));
+    let tracer = t.tracer_provider().tracer("tests");
+    tracer.in_span("x", |_| {});
+    t.record_event("e", &[]).unwrap();
+    t.flush(WAIT).unwrap();
+    assert_eq!(
+        t.engine().record().sequence,
+        3,
+        "records still count in the session"
+    );
+    assert!(!dir.path().join("outbox").exists());
+}
+
+#[test]
+fn bad_event_names_and_attributes_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), None));
+    let e = t.record_event("", &[]).unwrap_err().to_string();
+    assert!(e.contains("name"), "{e}");
+    let e = t
+        .record_event("ok", &[("session.id".into(), AttributeValue::Bool(true))])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("reserved"), "{e}");
+    let e = t
+        .record_event("ok", &[("x".into(), AttributeValue::Double(f64::NAN))])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("NaN"), "{e}");
+}
+
+#[test]
+fn invalid_configuration_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    type Edit = Box<dyn Fn(&mut otel_sessions_telemetry::TelemetryConfig)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        ("service_name", Box::new(|c| c.service_name = " ".into())),
+        (
+            "endpoint",
+            Box::new(|c| c.endpoint = Some("ftp://x".into())),
+        ),
+        (
+            "endpoint",
+            Box::new(|c| c.endpoint = Some("http://x:4318/v1/traces".into())),
+        ),
+        (
+            "headers",
+            Box::new(|c| c.headers = vec![("bad header".into(), "v".into())]),
+        ),
+        (
+            "headers",
+            Box::new(|c| c.headers = vec![("x-key".into(), "a\r\nb".into())]),
+        ),
+        ("max_queue_bytes", Box::new(|c| c.max_queue_bytes = 10)),
+        (
+            "export_timeout",
+            Box::new(|c| c.export_timeout = std::time::Duration::ZERO),
+        ),
+        (
+            "error_buffer",
+            Box::new(|c| c.error_buffer = Some(1_000_000)),
+        ),
+    ];
+    for (field, f) in cases {
+        let mut c = config(dir.path(), None);
+        f(&mut c);
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.starts_with(&format!("config.{field} ")), "{field}: {e}");
+    }
+}

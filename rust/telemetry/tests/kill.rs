@@ -1,0 +1,128 @@
+//! Real processes SIGKILLed while recording and while uploading, then relaunched on the
+//! same storage: every record that was on disk before the kill arrives (duplicates allowed).
+//!
+//! The child (this test binary, running the ignored `child_records`) records events in a
+//! loop; every 25 events it writes them to disk (`write_to_disk`) and then appends
+//! "<session> <count>" to `durable.log`: records 1..=count of that session are durable. Records
+//! after the last line may die with the process (they were only in memory).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+mod common;
+use common::*;
+
+use otlp_receiver::{Fault, Receiver};
+
+const ENV_DIR: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_DIR";
+const ENV_ENDPOINT: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_ENDPOINT";
+
+#[test]
+#[ignore = "child process entry point for sigkill_while_recording_and_uploading_loses_nothing_durable"]
+fn child_records() {
+    let (Ok(dir), Ok(endpoint)) = (std::env::var(ENV_DIR), std::env::var(ENV_ENDPOINT)) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let t = start(config(&dir, Some(endpoint)));
+    let mut log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("durable.log"))
+        .unwrap();
+    // Single-threaded and in the foreground: this session's records are numbered 1, 2, …
+    // in the order of these calls (session events take no number).
+    let (mut i, mut in_session) = (0u64, 0u64);
+    loop {
+        i += 1;
+        t.record_event("tick", &[]).unwrap();
+        in_session += 1;
+        if i % 25 == 0 {
+            t.write_to_disk();
+            writeln!(log, "{} {in_session}", t.engine().current().id).unwrap();
+        }
+        if i % 400 == 0 {
+            t.engine().end();
+            in_session = 0;
+        }
+    }
+}
+
+#[test]
+fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
+    let rx = Receiver::start().unwrap();
+    // A slow, flaky backend, so kills also land in the middle of uploads.
+    rx.set_default(Fault::Delay(Duration::from_millis(15), Box::new(Fault::Ok)));
+    rx.push_faults((0..30).map(|i| {
+        if i % 3 == 0 {
+            Fault::Status(503)
+        } else {
+            Fault::Reset
+        }
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let kills = 12;
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "child_records",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(ENV_DIR, dir.path())
+            .env(ENV_ENDPOINT, rx.endpoint())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(150 + seed % 250));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    // The relaunch delivers what the dead processes left on disk.
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    t.flush(Duration::from_secs(60)).unwrap();
+
+    let log = std::fs::read_to_string(dir.path().join("durable.log")).unwrap();
+    let mut durable: BTreeMap<String, i64> = BTreeMap::new();
+    for line in log.lines() {
+        let Some((id, seq)) = line.split_once(' ') else {
+            continue;
+        }; // a torn last line
+        if let Ok(seq) = seq.parse::<i64>() {
+            let e = durable.entry(id.to_owned()).or_default();
+            *e = (*e).max(seq);
+        }
+    }
+    assert!(durable.len() >= 2, "several sessions recorded: {durable:?}");
+    let got = seqs_by_session(&rx.received());
+    let (mut expected, mut received, mut duplicates) = (0, 0, 0);
+    for (id, &upto) in &durable {
+        let seqs = got.get(id).cloned().unwrap_or_default();
+        let mut unique = seqs.clone();
+        unique.dedup();
+        duplicates += seqs.len() - unique.len();
+        let missing: Vec<i64> = (1..=upto)
+            .filter(|s| unique.binary_search(s).is_err())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "session {id}: durable up to {upto}, missing {missing:?}"
+        );
+        expected += upto;
+        received += unique.len() as i64;
+    }
+    eprintln!(
+        "{kills} kills: {expected} durable records expected, {received} distinct received, {duplicates} duplicates"
+    );
+}
