@@ -53,6 +53,9 @@ impl Signal {
     }
 }
 
+/// Largest request stored (and so sent): the OTLP specification's recommended limit.
+pub const MAX_REQUEST_BYTES: u64 = 64 * 1024 * 1024;
+
 /// One stored request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxFile {
@@ -215,10 +218,11 @@ impl Outbox {
     }
 
     /// Stores one request durably. Evicts the oldest files first so the total stays within
-    /// the byte cap; a body larger than the whole cap is refused (counted as evicted).
+    /// the byte cap; a body larger than the whole cap or than [`MAX_REQUEST_BYTES`] is
+    /// refused (counted as evicted).
     pub fn write(&self, signal: Signal, gzip: bool, body: &[u8]) -> io::Result<()> {
         let size = body.len() as u64;
-        if size > self.max_bytes {
+        if size > self.max_bytes.min(MAX_REQUEST_BYTES) {
             self.note_evicted(1, size);
             return Ok(());
         }

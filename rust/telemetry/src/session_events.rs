@@ -12,6 +12,7 @@ use opentelemetry::logs::AnyValue;
 use opentelemetry::logs::{LogRecord as _, Logger as _, Severity};
 use opentelemetry::Key;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogger};
+use opentelemetry_sdk::trace::SpanProcessor;
 use otel_sessions_engine::{Session, SessionEnded, SessionObserver, SessionStarted};
 
 use crate::convert::log_pairs;
@@ -83,6 +84,10 @@ impl SessionObserver for SessionEvents {
         }
         self.emit(EVENT_SESSION_END, e.end_time_ms, &e.session, extra);
         self.gate.session_ended(e.session.id);
+        // Everything of the ended session reaches the disk now.
+        if let Some(spans) = &self.gate.spans {
+            let _ = spans.force_flush();
+        }
         if let Some(logs) = &self.gate.logs {
             let _ = logs.force_flush();
         }

@@ -231,3 +231,30 @@ fn invalid_configuration_names_the_field() {
         assert!(e.starts_with(&format!("config.{field} ")), "{field}: {e}");
     }
 }
+
+#[test]
+fn shutdown_is_idempotent_and_leaves_a_clean_exit() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let id = t.engine().current().id;
+    t.record_event("before.shutdown", &[]).unwrap();
+    t.shutdown();
+    t.shutdown();
+    drop(t);
+    let state = std::fs::read_to_string(dir.path().join("session-state.json")).unwrap();
+    assert!(state.contains("\"clean_exit\":true"));
+    // What was in memory went to disk, and the next launch (same session) sends it.
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    assert_eq!(
+        t.engine().current().id,
+        id,
+        "a clean relaunch in the foreground resumes"
+    );
+    t.flush(WAIT).unwrap();
+    assert!(rx
+        .received()
+        .logs
+        .iter()
+        .any(|l| l.event_name == "before.shutdown"));
+}
