@@ -1,7 +1,7 @@
 //! Engine attribute values as OpenTelemetry values.
 
 use opentelemetry::logs::AnyValue;
-use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
+use opentelemetry::{Array, Key, StringValue, Value};
 use otel_sessions_engine::{AttributeValue, Attributes};
 
 pub(crate) fn to_otel(v: &AttributeValue) -> Value {
@@ -17,12 +17,6 @@ pub(crate) fn to_otel(v: &AttributeValue) -> Value {
         AttributeValue::IntArray(a) => Value::Array(Array::I64(a.clone())),
         AttributeValue::DoubleArray(a) => Value::Array(Array::F64(a.clone())),
     }
-}
-
-pub(crate) fn key_values(attrs: &Attributes) -> impl Iterator<Item = KeyValue> + '_ {
-    attrs
-        .iter()
-        .map(|(k, v)| KeyValue::new(k.clone(), to_otel(v)))
 }
 
 /// The same value for a log record.

@@ -31,6 +31,7 @@ mod resource;
 mod retry;
 mod session_events;
 mod shared;
+mod stamp_cache;
 mod telemetry;
 mod uploader;
 mod user_hash;

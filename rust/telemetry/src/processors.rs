@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use opentelemetry::logs::AnyValue;
 use opentelemetry::logs::LogRecord as _;
 use opentelemetry::trace::Span as _;
 use opentelemetry::{Context, InstrumentationScope, Key, KeyValue};
@@ -17,10 +18,10 @@ use opentelemetry_sdk::logs::{BatchLogProcessor, LogProcessor, SdkLogRecord};
 use opentelemetry_sdk::trace::{BatchSpanProcessor, Span, SpanData, SpanProcessor};
 use otel_sessions_engine::{Engine, SessionId};
 
-use crate::convert::{key_values, log_pairs};
 use crate::gate::Gate;
 use crate::names::{SEQ, SESSION_ID};
 use crate::shared::Shared;
+use crate::stamp_cache::{log_stamp, span_stamp, StampCache};
 
 /// Stamps spans at start (`session.id`, `rn_otel_sessions.seq`, the session's attributes)
 /// and hands them, at end, to the batch processor it wraps. [`crate::Telemetry`] builds
@@ -30,6 +31,7 @@ use crate::shared::Shared;
 pub struct SessionSpanProcessor {
     pub(crate) shared: Arc<Shared>,
     pub(crate) gate: Arc<Gate>,
+    pub(crate) stamps: StampCache<KeyValue>,
 }
 
 impl SessionSpanProcessor {
@@ -38,7 +40,27 @@ impl SessionSpanProcessor {
     pub fn new(engine: Engine, inner: BatchSpanProcessor) -> Self {
         let shared = standalone(engine);
         let gate = Arc::new(Gate::new(shared.clone(), Some(Arc::new(inner)), None, 0));
-        SessionSpanProcessor { shared, gate }
+        SessionSpanProcessor::with_gate(shared, gate)
+    }
+}
+
+impl SessionSpanProcessor {
+    pub(crate) fn with_gate(shared: Arc<Shared>, gate: Arc<Gate>) -> Self {
+        SessionSpanProcessor {
+            shared,
+            gate,
+            stamps: StampCache::default(),
+        }
+    }
+}
+
+impl SessionLogProcessor {
+    pub(crate) fn with_gate(shared: Arc<Shared>, gate: Arc<Gate>) -> Self {
+        SessionLogProcessor {
+            shared,
+            gate,
+            stamps: StampCache::default(),
+        }
     }
 }
 
@@ -54,11 +76,12 @@ impl SpanProcessor for SessionSpanProcessor {
             return;
         };
         let stamp = engine.record();
-        span.set_attribute(KeyValue::new(SESSION_ID, stamp.session.id.to_string()));
-        span.set_attribute(KeyValue::new(SEQ, stamp.sequence as i64));
-        for kv in key_values(&stamp.session.attributes) {
-            span.set_attribute(kv);
-        }
+        let kvs = self.stamps.get(&stamp.session, span_stamp);
+        span.set_attributes(
+            kvs.iter()
+                .cloned()
+                .chain(std::iter::once(KeyValue::new(SEQ, stamp.sequence as i64))),
+        );
     }
 
     fn on_end(&self, span: SpanData) {
@@ -89,6 +112,7 @@ impl SpanProcessor for SessionSpanProcessor {
 pub struct SessionLogProcessor {
     pub(crate) shared: Arc<Shared>,
     pub(crate) gate: Arc<Gate>,
+    pub(crate) stamps: StampCache<(Key, AnyValue)>,
 }
 
 impl SessionLogProcessor {
@@ -96,7 +120,7 @@ impl SessionLogProcessor {
     pub fn new(engine: Engine, inner: BatchLogProcessor) -> Self {
         let shared = standalone(engine);
         let gate = Arc::new(Gate::new(shared.clone(), None, Some(Arc::new(inner)), 0));
-        SessionLogProcessor { shared, gate }
+        SessionLogProcessor::with_gate(shared, gate)
     }
 }
 
@@ -114,11 +138,9 @@ impl LogProcessor for SessionLogProcessor {
                     return;
                 };
                 let stamp = engine.record();
-                rec.add_attribute(SESSION_ID, stamp.session.id.to_string());
+                let pairs = self.stamps.get(&stamp.session, log_stamp);
+                rec.add_attributes(pairs.iter().cloned());
                 rec.add_attribute(SEQ, stamp.sequence as i64);
-                for (k, v) in log_pairs(&stamp.session.attributes) {
-                    rec.add_attribute(k, v);
-                }
                 Some(stamp.session.id)
             }
         };

@@ -148,17 +148,14 @@ impl Telemetry {
         ));
         let tracer_provider = SdkTracerProvider::builder()
             .with_resource(resource.clone())
-            .with_span_processor(SessionSpanProcessor {
-                shared: shared.clone(),
-                gate: gate.clone(),
-            })
+            .with_span_processor(SessionSpanProcessor::with_gate(
+                shared.clone(),
+                gate.clone(),
+            ))
             .build();
         let logger_provider = SdkLoggerProvider::builder()
             .with_resource(resource)
-            .with_log_processor(SessionLogProcessor {
-                shared: shared.clone(),
-                gate: gate.clone(),
-            })
+            .with_log_processor(SessionLogProcessor::with_gate(shared.clone(), gate.clone()))
             .build();
         let logger = logger_provider.logger(SCOPE_NAME);
 
