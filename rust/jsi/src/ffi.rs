@@ -1,0 +1,489 @@
+//! The C ABI (declared in `include/otel_sessions.h`): an opaque handle, UTF-8 JSON buffers,
+//! numbers, and callbacks with a context pointer. Nothing here unwinds into C: every entry
+//! point catches panics (release builds abort on panic instead, by profile).
+//!
+//! ```text
+//!  C++ host object ── ots_init / ots_call / ots_call_async / ots_subscribe ──► Binding (Arc)
+//!  native lifecycle ── ots_app_foreground / ots_app_background / ots_set_platform_info ──► registry
+//! ```
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use otel_sessions_engine::{AppState, Session, SessionObserver, SubscriptionId};
+use serde_json::Value;
+
+use crate::binding::{session_json, Binding};
+use crate::call_error::{CallError, ErrorKind};
+use crate::init_config::PlatformInfo;
+
+/// Success.
+pub const OTS_OK: i32 = 0;
+/// Throw a `TypeError` with the message.
+pub const OTS_TYPE_ERROR: i32 = ErrorKind::Type as i32;
+/// Throw a `RangeError` with the message.
+pub const OTS_RANGE_ERROR: i32 = ErrorKind::Range as i32;
+/// Throw an `Error` with the message.
+pub const OTS_ERROR: i32 = ErrorKind::Other as i32;
+/// A bug in the library was caught (a panic); throw an `Error`.
+pub const OTS_INTERNAL: i32 = 4;
+
+/// A Rust-owned byte buffer; free with [`ots_buf_free`].
+#[repr(C)]
+pub struct OtsBuf {
+    /// Start of the bytes (null when empty).
+    pub ptr: *mut u8,
+    /// Number of bytes.
+    pub len: usize,
+}
+
+impl OtsBuf {
+    fn from_vec(v: Vec<u8>) -> Self {
+        if v.is_empty() {
+            return OtsBuf {
+                ptr: std::ptr::null_mut(),
+                len: 0,
+            };
+        }
+        let b = v.into_boxed_slice();
+        let len = b.len();
+        OtsBuf {
+            ptr: Box::into_raw(b).cast(),
+            len,
+        }
+    }
+}
+
+/// An initialised library as seen from C: one per JS runtime.
+pub struct OtsHandle {
+    binding: Arc<Binding>,
+    subscriptions: Mutex<Vec<(u64, SubscriptionId, Arc<Listener>)>>,
+}
+
+/// Called with a UTF-8 JSON payload; may run on any thread.
+pub type OtsListenerFn = extern "C" fn(ctx: *mut c_void, data: *const u8, len: usize);
+/// Called once when a listener's context is no longer used.
+pub type OtsReleaseFn = extern "C" fn(ctx: *mut c_void);
+/// Settles an asynchronous call: status as for [`ots_call`], payload = result JSON or message.
+pub type OtsDoneFn = extern "C" fn(ctx: *mut c_void, status: i32, data: *const u8, len: usize);
+
+static ACTIVE: Mutex<Option<Weak<Binding>>> = Mutex::new(None);
+static PLATFORM: Mutex<Option<PlatformInfo>> = Mutex::new(None);
+static APP_STATE: AtomicU8 = AtomicU8::new(0);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn active() -> Option<Arc<Binding>> {
+    lock(&ACTIVE).as_ref().and_then(Weak::upgrade)
+}
+
+fn guard(f: impl FnOnce() -> i32) -> i32 {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(OTS_INTERNAL)
+}
+
+/// # Safety
+/// `ptr` must be valid for reads of `len` bytes (or `len` must be 0).
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if ptr.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller promises `ptr` is valid for `len` bytes.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+/// # Safety
+/// `out` must be null or valid for a write.
+unsafe fn put(out: *mut OtsBuf, data: Vec<u8>) {
+    if !out.is_null() {
+        // SAFETY: the caller promises `out` is valid for a write.
+        unsafe { out.write(OtsBuf::from_vec(data)) };
+    }
+}
+
+fn fail(out: *mut OtsBuf, e: &CallError) -> i32 {
+    // SAFETY: forwarded from the entry point's own contract on `out`.
+    unsafe { put(out, e.message.clone().into_bytes()) };
+    e.kind as i32
+}
+
+fn parse_json(method: &str, b: &[u8]) -> Result<Value, CallError> {
+    serde_json::from_slice(b).map_err(|e| {
+        CallError::other(
+            method,
+            format!("internal: arguments are not valid JSON ({e})"),
+        )
+    })
+}
+
+fn parse_args(method: &str, b: &[u8]) -> Result<Vec<Value>, CallError> {
+    if b.is_empty() {
+        return Ok(Vec::new());
+    }
+    match parse_json(method, b)? {
+        Value::Array(a) => Ok(a),
+        _ => Err(CallError::other(
+            method,
+            "internal: arguments must be a JSON array",
+        )),
+    }
+}
+
+fn method_name(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("(invalid method name)")
+}
+
+/// Starts the library (`Sessions.init`). `config` is the JSON of the config object.
+/// On success `*out` receives a handle (release it with [`ots_release`]); on failure `*err`
+/// receives the message. A second init while the library runs returns a new handle to the
+/// running instance (its configuration stays in force).
+///
+/// # Safety
+/// Pointers must be valid for their lengths; `out` and `err` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn ots_init(
+    config: *const u8,
+    len: usize,
+    out: *mut *mut OtsHandle,
+    err: *mut OtsBuf,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let config = match parse_json("init", unsafe { bytes(config, len) }) {
+            Ok(v) => v,
+            Err(e) => return fail(err, &e),
+        };
+        let binding = match active() {
+            Some(b) => b,
+            None => {
+                let platform = lock(&PLATFORM).clone().unwrap_or_default();
+                let state = if APP_STATE.load(Ordering::SeqCst) == 1 {
+                    AppState::Background
+                } else {
+                    AppState::Foreground
+                };
+                match Binding::init(&config, &platform, state) {
+                    Ok(b) => {
+                        let b = Arc::new(b);
+                        *lock(&ACTIVE) = Some(Arc::downgrade(&b));
+                        b
+                    }
+                    Err(e) => return fail(err, &e),
+                }
+            }
+        };
+        let handle = Box::new(OtsHandle {
+            binding,
+            subscriptions: Mutex::new(Vec::new()),
+        });
+        if !out.is_null() {
+            // SAFETY: the caller's contract.
+            unsafe { out.write(Box::into_raw(handle)) };
+        }
+        OTS_OK
+    })
+}
+
+/// Runs a synchronous method. `args` is a JSON array of the JS arguments. On success
+/// `*result` receives the JSON result; otherwise the status says which JS error to throw
+/// and `*result` holds its message.
+///
+/// # Safety
+/// `h` must come from [`ots_init`] and not be released; pointers valid for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn ots_call(
+    h: *const OtsHandle,
+    method: *const u8,
+    method_len: usize,
+    args: *const u8,
+    args_len: usize,
+    result: *mut OtsBuf,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let (h, method, args) = unsafe {
+            (
+                h.as_ref(),
+                method_name(bytes(method, method_len)),
+                bytes(args, args_len),
+            )
+        };
+        let Some(h) = h else {
+            return fail(result, &CallError::other(method, "called before init"));
+        };
+        let outcome = parse_args(method, args).and_then(|a| h.binding.call(method, &a));
+        match outcome {
+            Ok(v) => {
+                // SAFETY: the caller's contract.
+                unsafe { put(result, serde_json::to_vec(&v).unwrap_or_default()) };
+                OTS_OK
+            }
+            Err(e) => fail(result, &e),
+        }
+    })
+}
+
+struct SendPtr(*mut c_void);
+// SAFETY: the C caller promises the context may be used from any thread (the C++ adapter
+// only schedules work onto the JS thread with it).
+unsafe impl Send for SendPtr {}
+// SAFETY: as above; the listener is invoked under a mutex, never concurrently.
+unsafe impl Sync for SendPtr {}
+
+/// Runs an asynchronous method (`flush`, `clearAllData`). `done(ctx, status, data, len)` is
+/// called exactly once, from another thread (or at once for a bad argument).
+///
+/// # Safety
+/// As for [`ots_call`]; `ctx` must stay valid until `done` is called.
+#[no_mangle]
+pub unsafe extern "C" fn ots_call_async(
+    h: *const OtsHandle,
+    method: *const u8,
+    method_len: usize,
+    args: *const u8,
+    args_len: usize,
+    done: OtsDoneFn,
+    ctx: *mut c_void,
+) -> i32 {
+    let ctx = SendPtr(ctx);
+    guard(move || {
+        let settle = move |r: Result<Value, CallError>| {
+            let (status, data) = match r {
+                Ok(v) => (OTS_OK, serde_json::to_vec(&v).unwrap_or_default()),
+                Err(e) => (e.kind as i32, e.message.into_bytes()),
+            };
+            let ctx = ctx;
+            done(ctx.0, status, data.as_ptr(), data.len());
+        };
+        // SAFETY: the caller's contract.
+        let (h, method, args) = unsafe {
+            (
+                h.as_ref(),
+                method_name(bytes(method, method_len)),
+                bytes(args, args_len),
+            )
+        };
+        let Some(h) = h else {
+            settle(Err(CallError::other(method, "called before init")));
+            return OTS_OK;
+        };
+        let work = parse_args(method, args).and_then(|a| h.binding.prepare_async(method, &a));
+        match work {
+            Err(e) => settle(Err(e)),
+            Ok(work) => {
+                // Kept reachable so that a refused thread still settles the promise.
+                let job = Arc::new(Mutex::new(Some((work, settle))));
+                let in_thread = job.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("otel-sessions-async".into())
+                    .spawn(move || {
+                        if let Some((work, settle)) = lock(&in_thread).take() {
+                            settle(catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| {
+                                Err(CallError::other("async", "internal error"))
+                            }));
+                        }
+                    });
+                if spawned.is_err() {
+                    if let Some((_, settle)) = lock(&job).take() {
+                        settle(Err(CallError::other(
+                            method,
+                            "cannot start a thread; try again",
+                        )));
+                    }
+                }
+            }
+        }
+        OTS_OK
+    })
+}
+
+/// A C listener, invoked under a mutex so it is never called after its release.
+struct Listener {
+    slot: Mutex<Option<(OtsListenerFn, SendPtr, Option<OtsReleaseFn>)>>,
+}
+
+impl Listener {
+    fn invoke(&self, payload: &[u8]) {
+        if let Some((f, ctx, _)) = lock(&self.slot).as_ref() {
+            f(ctx.0, payload.as_ptr(), payload.len());
+        }
+    }
+
+    fn release(&self) {
+        let taken = lock(&self.slot).take();
+        if let Some((_, ctx, Some(release))) = taken {
+            release(ctx.0);
+        }
+    }
+}
+
+struct ListenerObserver(Arc<Listener>);
+
+impl SessionObserver for ListenerObserver {
+    fn on_session_changed(&self, current: &Arc<Session>, previous: Option<&Arc<Session>>) {
+        // `previous` is the previous session on a rotation, or this session's older snapshot.
+        let payload = serde_json::json!({
+            "session": session_json(current),
+            "previous": previous.map(|p| session_json(p)),
+        });
+        self.0
+            .invoke(&serde_json::to_vec(&payload).unwrap_or_default());
+    }
+}
+
+/// Subscribes `listener` to session changes; `*out_id` receives the subscription id.
+/// `release(ctx)`, if given, is called once after the last call of `listener` (on
+/// [`ots_unsubscribe`] or [`ots_release`]). The listener must not call back into this
+/// library synchronously.
+///
+/// # Safety
+/// `h` from [`ots_init`]; `ctx` valid until released; `out_id` valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn ots_subscribe(
+    h: *const OtsHandle,
+    listener: OtsListenerFn,
+    ctx: *mut c_void,
+    release: Option<OtsReleaseFn>,
+    out_id: *mut u64,
+) -> i32 {
+    let ctx = SendPtr(ctx);
+    guard(move || {
+        // SAFETY: the caller's contract.
+        let Some(h) = (unsafe { h.as_ref() }) else {
+            return OTS_ERROR;
+        };
+        let l = Arc::new(Listener {
+            slot: Mutex::new(Some((listener, ctx, release))),
+        });
+        let sub = h.binding.subscribe(Arc::new(ListenerObserver(l.clone())));
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        lock(&h.subscriptions).push((id, sub, l));
+        if !out_id.is_null() {
+            // SAFETY: the caller's contract.
+            unsafe { out_id.write(id) };
+        }
+        OTS_OK
+    })
+}
+
+/// Ends a subscription; its context is released. Unknown ids are ignored.
+///
+/// # Safety
+/// `h` from [`ots_init`], not released.
+#[no_mangle]
+pub unsafe extern "C" fn ots_unsubscribe(h: *const OtsHandle, id: u64) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let Some(h) = (unsafe { h.as_ref() }) else {
+            return OTS_ERROR;
+        };
+        let found = {
+            let mut subs = lock(&h.subscriptions);
+            subs.iter()
+                .position(|(i, _, _)| *i == id)
+                .map(|p| subs.remove(p))
+        };
+        if let Some((_, sub, l)) = found {
+            h.binding.engine().unsubscribe(sub);
+            l.release();
+        }
+        OTS_OK
+    })
+}
+
+/// Releases a handle (the JS runtime is going away): its listeners are released; the
+/// library shuts down (state saved, memory written to disk) when the last handle goes.
+///
+/// # Safety
+/// `h` from [`ots_init`]; not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn ots_release(h: *mut OtsHandle) {
+    guard(|| {
+        if h.is_null() {
+            return OTS_OK;
+        }
+        // SAFETY: the caller gives the handle back exactly once.
+        let h = unsafe { Box::from_raw(h) };
+        let subs = std::mem::take(&mut *lock(&h.subscriptions));
+        for (_, sub, l) in subs {
+            h.binding.engine().unsubscribe(sub);
+            l.release();
+        }
+        OTS_OK
+    });
+}
+
+/// Frees a buffer the library returned.
+///
+/// # Safety
+/// `buf` must come from this library and be freed once.
+#[no_mangle]
+pub unsafe extern "C" fn ots_buf_free(buf: OtsBuf) {
+    if !buf.ptr.is_null() {
+        // SAFETY: built by `OtsBuf::from_vec` from a boxed slice of exactly `len` bytes.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(buf.ptr, buf.len)) });
+    }
+}
+
+/// The app came to the foreground (native lifecycle). Before init, remembered for init.
+#[no_mangle]
+pub extern "C" fn ots_app_foreground() {
+    guard(|| {
+        APP_STATE.store(0, Ordering::SeqCst);
+        if let Some(b) = active() {
+            b.telemetry().foreground();
+        }
+        OTS_OK
+    });
+}
+
+/// The app went to the background (native lifecycle): state saved, memory written to disk.
+#[no_mangle]
+pub extern "C" fn ots_app_background() {
+    guard(|| {
+        APP_STATE.store(1, Ordering::SeqCst);
+        if let Some(b) = active() {
+            b.telemetry().background();
+        }
+        OTS_OK
+    });
+}
+
+/// Platform facts, before init: `{"storageDir": "...", "resource": {"os.version": "14", ...}}`.
+/// On a bad payload `*err` receives the message.
+///
+/// # Safety
+/// Pointers valid for their lengths; `err` valid for a write.
+#[no_mangle]
+pub unsafe extern "C" fn ots_set_platform_info(
+    json: *const u8,
+    len: usize,
+    err: *mut OtsBuf,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let v = match parse_json("setPlatformInfo", unsafe { bytes(json, len) }) {
+            Ok(v) => v,
+            Err(e) => return fail(err, &e),
+        };
+        let storage_dir = v.get("storageDir").and_then(Value::as_str).map(Into::into);
+        let resource = match crate::js_value::attributes(
+            "setPlatformInfo",
+            "resource",
+            v.get("resource").unwrap_or(&Value::Null),
+        ) {
+            Ok(r) => r,
+            Err(e) => return fail(err, &e),
+        };
+        *lock(&PLATFORM) = Some(PlatformInfo {
+            storage_dir,
+            resource,
+        });
+        OTS_OK
+    })
+}
