@@ -14,3 +14,21 @@ ensure_rust() {
     exit 1
   fi
 }
+
+# Debian's JavaScriptCore (for the Linux JSI host) and a C++ compiler.
+ensure_jsc() {
+  if ! pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || ! command -v g++ >/dev/null; then
+    step "installing libjavascriptcoregtk-4.1-dev and g++ (apt)"
+    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libjavascriptcoregtk-4.1-dev g++ pkg-config >/dev/null
+  fi
+}
+
+# node_modules as package-lock.json says (react-native headers, esbuild).
+ensure_node_modules() {
+  if [[ ! -d node_modules/react-native || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    step "npm ci"
+    npm ci --ignore-scripts --no-audit --no-fund
+  fi
+}

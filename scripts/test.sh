@@ -14,3 +14,5 @@ step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 step "cargo test"
 cargo test --workspace --locked
+step "JSI: JavaScript in a real jsi::Runtime against the binding"
+bash scripts/test-jsi.sh

@@ -9,7 +9,7 @@ use otel_sessions_telemetry::{Consent, Telemetry};
 use serde_json::{json, Value};
 
 use crate::call_error::CallError;
-use crate::init_config::{self, PlatformInfo};
+use crate::init_config::{self, InitConfig, PlatformInfo};
 use crate::js_value::{arg, attribute_error, attribute_value, attributes, describe, string};
 
 /// Longest `flush` may be asked to wait.
@@ -73,7 +73,11 @@ impl Binding {
         platform: &PlatformInfo,
         app_state: AppState,
     ) -> Result<Binding, CallError> {
-        let c = init_config::parse(config, platform)?;
+        Self::start(init_config::parse(config, platform)?, app_state)
+    }
+
+    /// Starts the engine and telemetry from a checked config.
+    pub fn start(c: InitConfig, app_state: AppState) -> Result<Binding, CallError> {
         let mut engine = Engine::builder(&c.telemetry.storage_dir)
             .policy(c.policy)
             .app_state(app_state);

@@ -139,8 +139,8 @@ fn method_name(b: &[u8]) -> &str {
 
 /// Starts the library (`Sessions.init`). `config` is the JSON of the config object.
 /// On success `*out` receives a handle (release it with [`ots_release`]); on failure `*err`
-/// receives the message. A second init while the library runs returns a new handle to the
-/// running instance (its configuration stays in force).
+/// receives the message. The config is always checked; a second valid init while the library
+/// runs returns a new handle to the running instance (its first configuration stays in force).
 ///
 /// # Safety
 /// Pointers must be valid for their lengths; `out` and `err` valid for writes.
@@ -157,16 +157,21 @@ pub unsafe extern "C" fn ots_init(
             Ok(v) => v,
             Err(e) => return fail(err, &e),
         };
+        // Every config is checked, also when the library already runs.
+        let platform = lock(&PLATFORM).clone().unwrap_or_default();
+        let checked = match crate::init_config::parse(&config, &platform) {
+            Ok(c) => c,
+            Err(e) => return fail(err, &e),
+        };
         let binding = match active() {
             Some(b) => b,
             None => {
-                let platform = lock(&PLATFORM).clone().unwrap_or_default();
                 let state = if APP_STATE.load(Ordering::SeqCst) == 1 {
                     AppState::Background
                 } else {
                     AppState::Foreground
                 };
-                match Binding::init(&config, &platform, state) {
+                match Binding::start(checked, state) {
                     Ok(b) => {
                         let b = Arc::new(b);
                         *lock(&ACTIVE) = Some(Arc::downgrade(&b));
