@@ -8,3 +8,8 @@ source scripts/lib.sh
 ensure_rust
 cargo bench --locked -p otel-sessions-engine --bench engine -- "$@"
 cargo bench --locked -p otel-sessions-telemetry --bench stamping -- "$@"
+
+step "binding from JavaScript (Linux JSI host, release build)"
+ensure_jsc
+ensure_node_modules
+HARNESS_RELEASE=1 bash scripts/harness.sh rust/jsi-host/bench/binding.bench.js "$(mktemp -d)" 1 | grep -v '^BENCH '

@@ -67,6 +67,8 @@ struct State {
   // Every JS function handed to another thread's callbacks (JS thread only), so that
   // invalidate() can destroy them while the runtime lives.
   std::vector<std::weak_ptr<JsFunction>> held;
+  // JSON.parse, looked up once (JS thread only; destroyed by invalidate()).
+  std::unique_ptr<jsi::Function> jsonParse;
 };
 
 std::shared_ptr<JsFunction> holdFunction(jsi::Runtime &rt, const jsi::Value &v, State &state) {
@@ -100,6 +102,7 @@ class Lifetime : public jsi::HostObject {
       }
     }
     state_->alive->store(false);
+    (void)state_->jsonParse.release();
     if (state_->handle) {
       ots_release(state_->handle);
       state_->handle = nullptr;
@@ -223,8 +226,15 @@ jsi::Value makeError(jsi::Runtime &rt, int32_t status, const std::string &messag
   throw jsi::JSError(rt, makeError(rt, status, message));
 }
 
-jsi::Value fromJson(jsi::Runtime &rt, const std::string &json) {
-  if (json.empty()) return jsi::Value::undefined();
+// JSON text from Rust as a JS value, with as few runtime calls as possible: void results
+// (null) and plain strings are made directly; anything else goes through JSON.parse.
+jsi::Value fromJson(jsi::Runtime &rt, const std::string &json, const jsi::Function *parse = nullptr) {
+  if (json.empty() || json == "null") return jsi::Value::undefined();
+  if (json.size() >= 2 && json.front() == '"' && json.back() == '"' &&
+      json.find('\\', 1) == std::string::npos) {
+    return jsi::String::createFromUtf8(rt, reinterpret_cast<const uint8_t *>(json.data()) + 1, json.size() - 2);
+  }
+  if (parse) return parse->call(rt, jsi::String::createFromUtf8(rt, json));
   return jsi::Value::createFromJsonUtf8(rt, reinterpret_cast<const uint8_t *>(json.data()), json.size());
 }
 
@@ -333,12 +343,15 @@ void invalidate(jsi::Runtime &rt) {
     if (auto f = w.lock()) f->fn.reset();  // destroyed now, on the JS thread, runtime alive
   }
   state->held.clear();
+  state->jsonParse.reset();
   state->alive->store(false);
 }
 
 void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
   auto state = std::make_shared<State>();
   state->invoker = std::move(jsInvoker);
+  state->jsonParse = std::make_unique<jsi::Function>(
+      rt.global().getPropertyAsObject(rt, "JSON").getPropertyAsFunction(rt, "parse"));
   jsi::Object api(rt);
 
   define(rt, api, "init", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
@@ -368,7 +381,7 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
       int32_t status = ots_call(state->handle, reinterpret_cast<const uint8_t *>(method.data()), method.size(),
                                 reinterpret_cast<const uint8_t *>(json.data()), json.size(), &result.raw);
       if (status != OTS_OK) throwStatus(rt, status, result.str());
-      return fromJson(rt, result.str());
+      return fromJson(rt, result.str(), state->jsonParse.get());
     });
   }
 
