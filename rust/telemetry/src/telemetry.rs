@@ -98,29 +98,23 @@ impl Telemetry {
 
         let (spans, logs) = match &endpoint {
             Some(base) => {
-                let mut span_exporter = opentelemetry_otlp::SpanExporter::builder()
-                    .with_http()
-                    .with_protocol(Protocol::HttpBinary)
-                    .with_endpoint(format!("{base}/v1/traces"))
-                    .with_compression(Compression::Gzip)
-                    .with_timeout(config.export_timeout)
-                    .with_http_client(OutboxClient {
-                        shared: shared.clone(),
-                    })
-                    .build()
-                    .map_err(pipeline)?;
+                let mut span_exporter = outbox_http(
+                    opentelemetry_otlp::SpanExporter::builder().with_http(),
+                    format!("{base}/v1/traces"),
+                    &config,
+                    &shared,
+                )
+                .build()
+                .map_err(pipeline)?;
                 span_exporter.set_resource(&resource);
-                let mut log_exporter = opentelemetry_otlp::LogExporter::builder()
-                    .with_http()
-                    .with_protocol(Protocol::HttpBinary)
-                    .with_endpoint(format!("{base}/v1/logs"))
-                    .with_compression(Compression::Gzip)
-                    .with_timeout(config.export_timeout)
-                    .with_http_client(OutboxClient {
-                        shared: shared.clone(),
-                    })
-                    .build()
-                    .map_err(pipeline)?;
+                let mut log_exporter = outbox_http(
+                    opentelemetry_otlp::LogExporter::builder().with_http(),
+                    format!("{base}/v1/logs"),
+                    &config,
+                    &shared,
+                )
+                .build()
+                .map_err(pipeline)?;
                 log_exporter.set_resource(&resource);
                 let spans = BatchSpanProcessor::builder(span_exporter)
                     .with_batch_config(
@@ -434,6 +428,23 @@ impl Telemetry {
             let _ = h.join();
         }
     }
+}
+
+/// An OTLP/HTTP exporter builder set up to hand gzip'd protobuf to the outbox.
+fn outbox_http<B: WithExportConfig + WithHttpConfig>(
+    builder: B,
+    url: String,
+    config: &TelemetryConfig,
+    shared: &Arc<Shared>,
+) -> B {
+    builder
+        .with_protocol(Protocol::HttpBinary)
+        .with_endpoint(url)
+        .with_compression(Compression::Gzip)
+        .with_timeout(config.export_timeout)
+        .with_http_client(OutboxClient {
+            shared: shared.clone(),
+        })
 }
 
 impl Drop for Telemetry {
