@@ -206,10 +206,11 @@ impl Engine {
         self.inner.run(|m, now, fx| m.check(now, fx))
     }
 
-    /// Writes the current state to disk now. On failure the error text names the file and
-    /// the cause; the engine keeps the state in memory and retries on its next tick.
+    /// Writes the current state to disk now, if it changed since the last write. On failure
+    /// the error text names the file and the cause; the engine keeps the state in memory and
+    /// retries on its next tick.
     pub fn persist(&self) -> Result<(), String> {
-        self.inner.persist_now();
+        self.inner.persist_now(false);
         match lock(&self.inner.last_persist_error).clone() {
             Some(e) => Err(e),
             None => Ok(()),
@@ -317,10 +318,14 @@ impl Inner {
         }
     }
 
-    fn persist_now(&self) {
-        self.dirty.store(false, Ordering::SeqCst);
+    /// Writes the state now; unless `force`, only if it changed since the last write.
+    fn persist_now(&self, force: bool) {
+        let was_dirty = self.dirty.swap(false, Ordering::SeqCst);
         let (version, bytes) = {
             let mut core = lock(&self.core);
+            if !force && !was_dirty && self.notifier.written() >= core.version {
+                return; // what is on disk is current
+            }
             core.version += 1;
             let now = self.clock.now();
             (core.version, self.encode(&core.machine, now))
@@ -334,7 +339,7 @@ impl Inner {
             return;
         }
         self.timer.stop();
-        self.persist_now();
+        self.persist_now(true);
     }
 }
 
@@ -347,7 +352,7 @@ impl Tick for Inner {
             let due = since + self.persist_interval;
             match due.checked_duration_since(Instant::now()) {
                 Some(left) if !left.is_zero() => wait = wait.min(left),
-                _ => self.persist_now(),
+                _ => self.persist_now(false),
             }
         }
         let deadline = lock(&self.core).machine.deadline();

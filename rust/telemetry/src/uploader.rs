@@ -78,7 +78,11 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
                 continue;
             }
         };
-        match send(&agent, cfg, &file, &body) {
+        let (verdict, partially_rejected) = send(&agent, cfg, &file, &body);
+        if let Some(n) = partially_rejected {
+            shared.rejected_items.fetch_add(n, Ordering::Relaxed);
+        }
+        match verdict {
             Verdict::Delivered => {
                 outbox.remove(&file);
                 shared.delivered_requests.fetch_add(1, Ordering::Relaxed);
@@ -96,17 +100,16 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
                 server_until = after.map(|a| now + a);
             }
         }
-        if let Some(rejected) = PARTIAL.with(|p| p.take()) {
-            shared.rejected_items.fetch_add(rejected, Ordering::Relaxed);
-        }
     }
 }
 
-thread_local! {
-    static PARTIAL: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
-}
-
-fn send(agent: &ureq::Agent, cfg: &UploadConfig, file: &OutboxFile, body: &[u8]) -> Verdict {
+/// One attempt: the verdict, and the items a 2xx response says it rejected.
+fn send(
+    agent: &ureq::Agent,
+    cfg: &UploadConfig,
+    file: &OutboxFile,
+    body: &[u8],
+) -> (Verdict, Option<u64>) {
     let url = format!("{}{}", cfg.endpoint, file.signal.path());
     let mut req = agent
         .post(&url)
@@ -120,7 +123,7 @@ fn send(agent: &ureq::Agent, cfg: &UploadConfig, file: &OutboxFile, body: &[u8])
     let mut resp = match req.send(body) {
         Ok(r) => r,
         // Connection refused or reset, DNS, TLS, timeout: all retryable.
-        Err(_) => return Verdict::Retry { after: None },
+        Err(_) => return (Verdict::Retry { after: None }, None),
     };
     let status = resp.status().as_u16();
     let retry_after = resp
@@ -129,6 +132,7 @@ fn send(agent: &ureq::Agent, cfg: &UploadConfig, file: &OutboxFile, body: &[u8])
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let verdict = classify(status, retry_after.as_deref(), SystemTime::now());
+    let mut rejected = None;
     if verdict == Verdict::Delivered {
         if let Ok(bytes) = resp
             .body_mut()
@@ -136,10 +140,10 @@ fn send(agent: &ureq::Agent, cfg: &UploadConfig, file: &OutboxFile, body: &[u8])
             .limit(MAX_RESPONSE_BYTES)
             .read_to_vec()
         {
-            PARTIAL.with(|p| p.set(partially_rejected(file.signal, &bytes)));
+            rejected = partially_rejected(file.signal, &bytes);
         }
     }
-    verdict
+    (verdict, rejected)
 }
 
 /// Items a 2xx response says it rejected (partial success). Not retried, per the spec.
