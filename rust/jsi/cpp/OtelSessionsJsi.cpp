@@ -1,9 +1,10 @@
-// See OtelSessionsJsi.h. Everything that validates arguments or words an error lives in Rust;
-// this file only moves values across: JS values -> JSON text, JSON text -> JS values, status
-// codes -> TypeError / RangeError / Error, and callbacks from Rust threads -> the JS thread.
+// See OtelSessionsJsi.h. Validation and error wording live in Rust; this file moves values
+// across: arguments as one JSON string (serialised by the JS glue below), JSON results to JS
+// values, status codes to TypeError / RangeError / Error, and callbacks from Rust threads to
+// the JS thread.
 //
-// `global.__otelSessions` is a plain object whose methods are host functions created once at
-// install (a property read is then a plain JS read), plus one small host object whose
+// `global.__otelSessions` is a plain JS object (methods created once at install, so a method
+// read is a plain JS read) over one host function per method, plus one small host object whose
 // destruction with the runtime releases the native handle.
 
 #include "OtelSessionsJsi.h"
@@ -30,10 +31,6 @@ namespace {
 
 std::atomic<int> gPendingAsync{0};
 
-constexpr int kMaxDepth = 8;
-constexpr size_t kMaxJsonBytes = 1 << 20;
-constexpr size_t kMaxArrayLength = 10000;
-constexpr size_t kMaxProperties = 1000;
 
 // A library-owned buffer, freed on scope exit.
 struct Buf {
@@ -113,110 +110,6 @@ class Lifetime : public jsi::HostObject {
   std::shared_ptr<State> state_;
 };
 
-void appendEscaped(std::string &out, const std::string &s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-void marker(std::string &out, const char *key, const char *what) {
-  out += "{\"";
-  out += key;
-  out += "\":\"";
-  out += what;
-  out += "\"}";
-}
-
-void writeNumber(std::string &out, double d) {
-  if (std::isnan(d)) return marker(out, "$number", "NaN");
-  if (std::isinf(d)) return marker(out, "$number", d > 0 ? "Infinity" : "-Infinity");
-  char buf[40];
-  if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.17g", d);
-  }
-  out += buf;
-}
-
-// JSON for a JS value; what JSON cannot hold becomes a marker the Rust side words an error for.
-void writeValue(jsi::Runtime &rt, const jsi::Value &v, std::string &out, int depth) {
-  if (out.size() > kMaxJsonBytes) return marker(out, "$unsupported", "a value too large to pass (over 1 MiB)");
-  if (v.isUndefined() || v.isNull()) {
-    out += "null";
-    return;
-  }
-  if (v.isBool()) {
-    out += v.getBool() ? "true" : "false";
-    return;
-  }
-  if (v.isNumber()) return writeNumber(out, v.getNumber());
-  if (v.isString()) {
-    std::string s = v.getString(rt).utf8(rt);
-    if (s.size() > kMaxJsonBytes) return marker(out, "$unsupported", "a string over 1 MiB");
-    return appendEscaped(out, s);
-  }
-  if (v.isSymbol()) return marker(out, "$unsupported", "a symbol");
-  if (v.isBigInt()) return marker(out, "$unsupported", "a bigint");
-  if (!v.isObject()) return marker(out, "$unsupported", "an unknown kind of value");
-  if (depth >= kMaxDepth) return marker(out, "$unsupported", "a value nested deeper than 8 levels (or cyclic)");
-  jsi::Object o = v.getObject(rt);
-  if (o.isFunction(rt)) return marker(out, "$unsupported", "a function");
-  if (o.isHostObject(rt)) return marker(out, "$unsupported", "a host object");
-  if (o.isArray(rt)) {
-    jsi::Array a = o.getArray(rt);
-    size_t n = a.size(rt);
-    if (n > kMaxArrayLength) return marker(out, "$unsupported", "an array of more than 10000 elements");
-    out.push_back('[');
-    for (size_t i = 0; i < n; i++) {
-      if (i) out.push_back(',');
-      writeValue(rt, a.getValueAtIndex(rt, i), out, depth + 1);
-    }
-    out.push_back(']');
-    return;
-  }
-  jsi::Array names = o.getPropertyNames(rt);
-  size_t n = names.size(rt);
-  if (n > kMaxProperties) return marker(out, "$unsupported", "an object with more than 1000 properties");
-  out.push_back('{');
-  for (size_t i = 0; i < n; i++) {
-    jsi::Value nameValue = names.getValueAtIndex(rt, i);
-    if (!nameValue.isString()) continue;
-    jsi::String name = nameValue.getString(rt);
-    if (out.back() != '{') out.push_back(',');
-    appendEscaped(out, name.utf8(rt));
-    out.push_back(':');
-    writeValue(rt, o.getProperty(rt, jsi::PropNameID::forString(rt, name)), out, depth + 1);
-  }
-  out.push_back('}');
-}
-
-std::string argsJson(jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-  std::string out = "[";
-  for (size_t i = 0; i < count; i++) {
-    if (i) out.push_back(',');
-    writeValue(rt, args[i], out, 0);
-  }
-  out.push_back(']');
-  return out;
-}
-
 jsi::Value makeError(jsi::Runtime &rt, int32_t status, const std::string &message) {
   const char *cls = status == OTS_TYPE_ERROR ? "TypeError" : status == OTS_RANGE_ERROR ? "RangeError" : "Error";
   return rt.global().getPropertyAsFunction(rt, cls).callAsConstructor(rt, jsi::String::createFromUtf8(rt, message));
@@ -294,29 +187,66 @@ void onListenerRelease(void *ctx) {
   l->invoker->invokeAsync([fn = std::move(l->fn)](jsi::Runtime &) mutable { fn.reset(); });
 }
 
-const char *const kBigIntGuard = R"JS((function (api) {
-  function hasBigInt(v, depth) {
-    if (typeof v === 'bigint') return true;
-    if (depth > 8 || v === null || typeof v !== 'object') return false;
-    const keys = Object.keys(v);
-    for (let i = 0; i < keys.length && i < 10000; i++) {
-      if (hasBigInt(v[keys[i]], depth + 1)) return true;
+// The public methods, in JS: arguments are serialised here with one JSON.stringify (a
+// replacer marks what JSON cannot hold, for Rust to word the error), so that exactly one
+// string crosses JSI per call. Only strings, one function (subscribe) and one number
+// (unsubscribe) ever reach the host functions: React Native's JSCRuntime aborts the process
+// when a BigInt reaches any host function (JSCRuntime::createValue), so none can.
+const char *const kGlue = R"JS((function (native) {
+  'use strict';
+  function replacer(key, value) {
+    switch (typeof value) {
+      case 'number': return isFinite(value) ? value : { $number: String(value) };
+      case 'bigint': return { $unsupported: 'a bigint' };
+      case 'function': return { $unsupported: 'a function' };
+      case 'symbol': return { $unsupported: 'a symbol' };
+      case 'undefined': return null;
+      default: return value;
     }
-    return false;
   }
-  Object.keys(api).forEach(function (name) {
-    const f = api[name];
-    if (typeof f !== 'function') return;
-    api[name] = function () {
-      for (let i = 0; i < arguments.length; i++) {
-        if (hasBigInt(arguments[i], 0)) {
-          throw new TypeError('Sessions.' + name + ': argument ' + (i + 1) + ' contains a bigint; pass a number or a string');
-        }
+  function encode(method, value) {
+    var json;
+    try {
+      json = JSON.stringify(value, replacer);
+    } catch (e) {
+      if (/cycl|circular|call stack|too much recursion/i.test(String(e && e.message))) {
+        throw new TypeError('Sessions.' + method + ': an argument is cyclic or nested too deeply; pass plain data');
       }
-      return f.apply(this, arguments);
-    };
+      throw e; // a getter or a proxy trap threw: its own error
+    }
+    if (json === undefined) json = 'null';
+    if (json.length > 1048576) {
+      throw new RangeError('Sessions.' + method + ': the arguments are over 1 MiB as JSON; pass less data');
+    }
+    return json;
+  }
+  function argsJson(method, args) {
+    return args.length === 0 ? '[]' : encode(method, Array.prototype.slice.call(args));
+  }
+  var api = {};
+  api.init = function (config) { return native.init(encode('init', config)); };
+  ['current', 'end', 'touch', 'setAttribute', 'removeAttribute', 'setUser', 'recordEvent', 'recordError',
+   'setConsent', 'consent', 'history'].forEach(function (m) {
+    var f = native[m];
+    api[m] = function () { return arguments.length === 0 ? f() : f(encode(m, Array.prototype.slice.call(arguments))); };
   });
+  ['flush', 'clearAllData'].forEach(function (m) {
+    api[m] = function () { return native.callAsync(m, argsJson(m, arguments)); };
+  });
+  api.subscribe = function (listener) {
+    if (typeof listener !== 'function') throw new TypeError("Sessions.subscribe: argument 'listener' must be a function");
+    return native.subscribe(listener);
+  };
+  api.unsubscribe = function (id) {
+    if (typeof id !== 'number') throw new TypeError("Sessions.unsubscribe: argument 'id' must be the number subscribe returned");
+    return native.unsubscribe(id);
+  };
+  return api;
 }))JS";
+
+std::string stringArg(jsi::Runtime &rt, const jsi::Value *args, size_t count, size_t i) {
+  return i < count && args[i].isString() ? args[i].getString(rt).utf8(rt) : std::string("null");
+}
 
 } // namespace
 
@@ -352,15 +282,10 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
   state->invoker = std::move(jsInvoker);
   state->jsonParse = std::make_unique<jsi::Function>(
       rt.global().getPropertyAsObject(rt, "JSON").getPropertyAsFunction(rt, "parse"));
-  jsi::Object api(rt);
+  jsi::Object native(rt);
 
-  define(rt, api, "init", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-    std::string config;
-    if (count > 0) {
-      writeValue(rt, args[0], config, 0);
-    } else {
-      config = "null";
-    }
+  define(rt, native, "init", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+    std::string config = stringArg(rt, args, count, 0);
     OtsHandle *handle = nullptr;
     Buf err;
     int32_t status = ots_init(reinterpret_cast<const uint8_t *>(config.data()), config.size(), &handle, &err.raw);
@@ -370,13 +295,13 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     return jsi::Value::undefined();
   });
 
-  static const char *const kSyncMethods[] = {
-      "current", "end", "touch", "setAttribute", "removeAttribute", "setUser", "recordEvent",
-      "recordError", "setConsent", "consent", "history"};
+  // One host function per method, so a call passes one string (the arguments) or nothing.
+  static const char *const kSyncMethods[] = {"current", "end", "touch", "setAttribute", "removeAttribute", "setUser",
+                                             "recordEvent", "recordError", "setConsent", "consent", "history"};
   for (const char *name : kSyncMethods) {
     std::string method = name;
-    define(rt, api, name, 2, [state, method](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-      std::string json = argsJson(rt, args, count);
+    define(rt, native, name, 1, [state, method](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+      std::string json = count > 0 ? stringArg(rt, args, count, 0) : std::string("[]");
       Buf result;
       int32_t status = ots_call(state->handle, reinterpret_cast<const uint8_t *>(method.data()), method.size(),
                                 reinterpret_cast<const uint8_t *>(json.data()), json.size(), &result.raw);
@@ -385,37 +310,32 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     });
   }
 
-  for (const char *name : {"flush", "clearAllData"}) {
-    std::string method = name;
-    define(rt, api, name, 1, [state, method](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-      std::string json = argsJson(rt, args, count);
-      auto executor = jsi::Function::createFromHostFunction(
-          rt, jsi::PropNameID::forAscii(rt, "executor"), 2,
-          [state, method, json](jsi::Runtime &rt, const jsi::Value &, const jsi::Value *a, size_t) {
-            auto resolve = holdFunction(rt, a[0], *state);
-            auto reject = holdFunction(rt, a[1], *state);
-            auto *call = new AsyncCall{state->invoker, resolve, reject};
-            gPendingAsync++;
-            int32_t status = ots_call_async(state->handle, reinterpret_cast<const uint8_t *>(method.data()),
-                                            method.size(), reinterpret_cast<const uint8_t *>(json.data()),
-                                            json.size(), &onAsyncDone, call);
-            if (status != OTS_OK) {
-              // The library could not start the work and will not call back.
-              gPendingAsync--;
-              delete call;
-              throwStatus(rt, OTS_ERROR, "Sessions." + method + ": could not start; try again");
-            }
-            return jsi::Value::undefined();
-          });
-      return rt.global().getPropertyAsFunction(rt, "Promise").callAsConstructor(rt, executor);
-    });
-  }
+  define(rt, native, "callAsync", 2, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+    std::string method = stringArg(rt, args, count, 0);
+    std::string json = stringArg(rt, args, count, 1);
+    auto executor = jsi::Function::createFromHostFunction(
+        rt, jsi::PropNameID::forAscii(rt, "executor"), 2,
+        [state, method, json](jsi::Runtime &rt, const jsi::Value &, const jsi::Value *a, size_t) {
+          auto resolve = holdFunction(rt, a[0], *state);
+          auto reject = holdFunction(rt, a[1], *state);
+          auto *call = new AsyncCall{state->invoker, resolve, reject};
+          gPendingAsync++;
+          int32_t status = ots_call_async(state->handle, reinterpret_cast<const uint8_t *>(method.data()),
+                                          method.size(), reinterpret_cast<const uint8_t *>(json.data()),
+                                          json.size(), &onAsyncDone, call);
+          if (status != OTS_OK) {
+            // The library could not start the work and will not call back.
+            gPendingAsync--;
+            delete call;
+            throwStatus(rt, OTS_ERROR, "Sessions." + method + ": could not start; try again");
+          }
+          return jsi::Value::undefined();
+        });
+    return rt.global().getPropertyAsFunction(rt, "Promise").callAsConstructor(rt, executor);
+  });
 
-  define(rt, api, "subscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-    if (count < 1 || !args[0].isObject() || !args[0].getObject(rt).isFunction(rt)) {
-      throwStatus(rt, OTS_TYPE_ERROR, "Sessions.subscribe: argument 'listener' must be a function");
-    }
-    auto fn = holdFunction(rt, args[0], *state);
+  define(rt, native, "subscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+    auto fn = holdFunction(rt, args[0], *state);  // the JS glue checked it is a function
     auto subscribed = std::make_shared<bool>(true);
     auto *l = new Listener{state->invoker, fn, subscribed};
     uint64_t id = 0;
@@ -427,11 +347,8 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     return jsi::Value(static_cast<double>(id));
   });
 
-  define(rt, api, "unsubscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
-    if (count < 1 || !args[0].isNumber()) {
-      throwStatus(rt, OTS_TYPE_ERROR, "Sessions.unsubscribe: argument 'id' must be the number subscribe returned");
-    }
-    auto id = static_cast<uint64_t>(args[0].getNumber());
+  define(rt, native, "unsubscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+    auto id = static_cast<uint64_t>(args[0].getNumber());  // the JS glue checked it is a number
     auto it = state->subscribed.find(id);
     if (it != state->subscribed.end()) {
       *it->second = false;
@@ -441,15 +358,11 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     return jsi::Value::undefined();
   });
 
-  if (rt.description().find("JSC") != std::string::npos) {
-    // React Native's JSCRuntime aborts the process when a BigInt reaches any host function
-    // (JSCRuntime::createValue: kJSTypeBigInt -> abort()), also when the serialiser reads
-    // one nested in an object. Under JSC, JS guards refuse BigInts before they cross.
-    rt.evaluateJavaScript(std::make_shared<jsi::StringBuffer>(kBigIntGuard), "otel-sessions-guard.js")
-        .asObject(rt)
-        .asFunction(rt)
-        .call(rt, api);
-  }
+  jsi::Object api = rt.evaluateJavaScript(std::make_shared<jsi::StringBuffer>(kGlue), "otel-sessions-glue.js")
+                        .asObject(rt)
+                        .asFunction(rt)
+                        .call(rt, native)
+                        .asObject(rt);
   api.setProperty(rt, "__lifetime", jsi::Object::createFromHostObject(rt, std::make_shared<Lifetime>(state)));
   rt.global().setProperty(rt, "__otelSessions", api);
   std::lock_guard<std::mutex> g(gStatesMutex);

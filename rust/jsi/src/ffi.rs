@@ -112,10 +112,12 @@ fn fail(out: *mut OtsBuf, e: &CallError) -> i32 {
 }
 
 fn parse_json(method: &str, b: &[u8]) -> Result<Value, CallError> {
+    // The JS glue writes valid JSON; what fails here is text JSON cannot carry, such as a
+    // lone UTF-16 surrogate in a string.
     serde_json::from_slice(b).map_err(|e| {
-        CallError::other(
+        CallError::type_error(
             method,
-            format!("internal: arguments are not valid JSON ({e})"),
+            format!("the arguments could not be read ({e}); strings must be valid Unicode text"),
         )
     })
 }

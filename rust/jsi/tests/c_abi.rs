@@ -257,9 +257,17 @@ fn init_errors_name_the_field_and_nothing_starts() {
     let bad = b"{not json";
     assert_eq!(
         unsafe { ots_init(bad.as_ptr(), bad.len(), &mut h, &mut err) },
-        OTS_ERROR
+        OTS_TYPE_ERROR
     );
-    assert!(take(err).starts_with("Sessions.init: internal: arguments are not valid JSON"));
+    assert!(take(err).starts_with("Sessions.init: the arguments could not be read"));
+    // A lone surrogate, as JSON.stringify writes it, is refused with a clear message.
+    let lone = br#"{"serviceName": "\ud800"}"#;
+    let mut err = empty();
+    assert_eq!(
+        unsafe { ots_init(lone.as_ptr(), lone.len(), &mut h, &mut err) },
+        OTS_TYPE_ERROR
+    );
+    assert!(take(err).contains("valid Unicode"));
 }
 
 /// Values a JS caller can pass, as the C++ side serialises them.
