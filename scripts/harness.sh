@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run harness -- <file.js|file.ts> [args...]`: bundles the file with esbuild (the package
 # name `react-native-otel-sessions` resolves to src-ts/) and runs it in the Linux JSI host,
-# a real jsi::Runtime (React Native's JSCRuntime) with the binding installed.
+# a real jsi::Runtime (React Native's JSCRuntime) with the binding installed (see scripts/bundle.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -14,7 +14,5 @@ host=$(bash scripts/build-jsi-host.sh ${HARNESS_RELEASE:+--release})
 mkdir -p target/harness
 bundle="target/harness/$(basename "$file").$$.js"
 trap 'rm -f "$bundle"' EXIT
-node_modules/.bin/esbuild "$file" --bundle --format=iife --platform=neutral --target=es2020 \
-  --main-fields=main,module --alias:react-native-otel-sessions=./src-ts \
-  --log-level=warning --outfile="$bundle"
+bash scripts/bundle.sh "$file" "$bundle"
 "$host" "$bundle" "$@"

@@ -18,9 +18,9 @@ run_suite() {
   local rn_dir=$1 label=$2 host bundle dir out
   host=$(REACT_NATIVE_DIR=$rn_dir bash scripts/build-jsi-host.sh)
   mkdir -p target/harness
-  for t in rust/jsi-host/tests/*.test.js rust/jsi-host/tests/fails/*.js; do
+  for t in rust/jsi-host/tests/*.test.[jt]s rust/jsi-host/tests/fails/*.js; do
     bundle="target/harness/$(basename "$t").js"
-    node_modules/.bin/esbuild "$t" --bundle --format=iife --platform=neutral --target=es2020 --log-level=warning --outfile="$bundle"
+    bash scripts/bundle.sh "$t" "$bundle"
     dir=$(mktemp -d)
     case "$t" in
       */fails/*)

@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_rust
+ensure_node_modules
+step "TypeScript: tsc (strict)"
+node_modules/.bin/tsc -p tsconfig.json
+step "Jest: the TypeScript API, hooks and the mock"
+node_modules/.bin/jest --ci
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"

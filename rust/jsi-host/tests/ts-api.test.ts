@@ -1,0 +1,75 @@
+// The public TypeScript API end to end in a real jsi::Runtime, against the real engine and
+// telemetry: what an app's JavaScript sees. argv[0]: a fresh storage directory.
+import { Sessions, type Session } from 'react-native-otel-sessions';
+
+import { eq, ok, run, test, throws, until, sleep } from './lib/check.js';
+
+const dir = (globalThis as unknown as { __harness: { argv: string[] } }).__harness.argv[0]!;
+const harness = (globalThis as unknown as { __harness: { setAppState(s: string): void } }).__harness;
+
+test('before init, the API says to call init', () => {
+  throws(() => Sessions.current(), Error, 'Sessions.current: call Sessions.init(config) first');
+});
+
+test('a bad config is a TypeError naming the field', () => {
+  throws(() => Sessions.init({ serviceName: 'ts', storageDir: dir, backgroundTimeoutMs: -1 }), RangeError, 'Sessions.init: config.backgroundTimeoutMs');
+});
+
+let first: Session;
+test('init, then reads are plain cached snapshots', () => {
+  Sessions.init({ serviceName: 'ts-api', storageDir: dir, backgroundTimeoutMs: 150, sessionAttributes: { 'app.flavor': 'e2e' } });
+  first = Sessions.current();
+  ok(/^[0-9a-f]{32}$/.test(first.id), 'an id');
+  ok(Sessions.current() === first, 'the same object while nothing changes');
+  eq(first.attributes, { 'app.flavor': 'e2e' }, 'initial attributes');
+});
+
+test('end() chains previousId and notifies subscribers', async () => {
+  const seen: Array<[string, string | null]> = [];
+  const unsubscribe = Sessions.subscribe((s, p) => seen.push([s.id, p ? p.id : null]));
+  const second = Sessions.end();
+  const third = Sessions.end();
+  eq(second.previousId, first.id, 'second links to first');
+  eq(third.previousId, second.id, 'third links to second');
+  await until(() => seen.some(([id]) => id === third.id), 'a notification for the third session');
+  unsubscribe();
+});
+
+test('attributes through the TS API reach the engine and the cache', () => {
+  Sessions.setAttribute('cart.items', 2);
+  eq(Sessions.current().attributes['cart.items'], 2, 'cached at once');
+  Sessions.removeAttribute('cart.items');
+  ok(!('cart.items' in Sessions.current().attributes), 'removed');
+  throws(() => Sessions.setAttribute('k', Number.NaN), TypeError, 'Sessions.setAttribute:');
+  Sessions.setUser('user-7');
+  ok(/^[0-9a-f]{64}$/.test(String(Sessions.current().attributes['user.hash'])), 'hashed user');
+});
+
+test('rotation by the background timeout, seen by a subscriber through the TS API', async () => {
+  const before = Sessions.current();
+  const rotations: string[] = [];
+  const unsubscribe = Sessions.subscribe((s, p) => {
+    if (p && p.id === before.id && s.id !== before.id) rotations.push(s.id);
+  });
+  harness.setAppState('background');
+  await until(() => rotations.length > 0, 'the timer to end the session', 3000);
+  harness.setAppState('active');
+  await sleep(20);
+  const after = Sessions.current();
+  eq(after.previousId, before.id, 'the new session links to the ended one');
+  const h = Sessions.history();
+  eq(h[h.length - 2]!.endReason, 'background_timeout', 'ended by the background timeout');
+  unsubscribe();
+});
+
+test('events, errors, consent and flush', async () => {
+  Sessions.recordEvent('cart.checkout', { total: 12.5 });
+  Sessions.recordError(new TypeError('x is undefined'), { screen: 'cart' });
+  Sessions.recordError('a string was thrown');
+  Sessions.setConsent('pending');
+  eq(Sessions.consent(), 'pending', 'consent');
+  Sessions.setConsent('granted');
+  await Sessions.flush(1000);
+});
+
+run();

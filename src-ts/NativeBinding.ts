@@ -1,0 +1,22 @@
+import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from './types';
+
+/** The JSI binding as installed on `global.__otelSessions` (and as the Jest mock implements it). */
+export interface NativeBinding {
+  init(config: SessionsConfig): void;
+  current(): Session;
+  end(): Session;
+  touch(): void;
+  setAttribute(key: string, value: AttributeValue): void;
+  removeAttribute(key: string): void;
+  setUser(id: string | null): void;
+  recordEvent(name: string, attributes?: Attributes): void;
+  recordError(type: string, message: string, stack: string | null, attributes?: Attributes): void;
+  setConsent(consent: Consent): void;
+  consent(): Consent;
+  history(): SessionRecord[];
+  flush(timeoutMs?: number): Promise<void>;
+  clearAllData(): Promise<void>;
+  /** Listener calls arrive later, on the JS thread. Returns an id for `unsubscribe`. */
+  subscribe(listener: (session: Session, previous: Session | null) => void): number;
+  unsubscribe(id: number): void;
+}

@@ -1,0 +1,274 @@
+import { getNativeBinding } from './getNativeBinding';
+import type { NativeBinding } from './NativeBinding';
+import type {
+  Attributes,
+  AttributeValue,
+  Consent,
+  Session,
+  SessionListener,
+  SessionRecord,
+  SessionsConfig,
+} from './types';
+
+/**
+ * Longest a cached session is served without asking the engine. Reads are plain JS property
+ * reads; the engine's change notifications refresh the cache, and this bound catches an
+ * expiry that only a read would detect (a timer frozen in the background).
+ */
+const MAX_CACHE_AGE_MS = 1000;
+
+let binding: NativeBinding | null = null;
+let snapshot: Session | null = null;
+let snapshotAt = 0;
+const listeners = new Set<SessionListener>();
+
+function ready(method: string): NativeBinding {
+  if (!binding) {
+    throw new Error(
+      `Sessions.${method}: call Sessions.init(config) first, once, early in your app (for example in index.js)`,
+    );
+  }
+  return binding;
+}
+
+function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+function sameSession(a: Session, b: Session): boolean {
+  if (a.id !== b.id || a.previousId !== b.previousId || a.startTime !== b.startTime || a.sampled !== b.sampled) {
+    return false;
+  }
+  const keys = Object.keys(a.attributes);
+  return (
+    keys.length === Object.keys(b.attributes).length && keys.every((k) => sameValue(a.attributes[k], b.attributes[k]))
+  );
+}
+
+/**
+ * Makes `next` the cached snapshot, keeping the old object when nothing changed (so hooks do
+ * not re-render), and tells listeners, later, when something did.
+ */
+function adopt(next: Session, previous?: Session | null): Session {
+  const old = snapshot;
+  snapshotAt = Date.now();
+  if (old && sameSession(old, next)) return old;
+  const fresh: Session = Object.freeze({ ...next, attributes: Object.freeze({ ...next.attributes }) });
+  snapshot = fresh;
+  const prev = previous !== undefined ? previous : old;
+  Promise.resolve().then(() => {
+    if (snapshot !== fresh) return; // superseded before delivery
+    for (const listener of [...listeners]) {
+      try {
+        listener(fresh, prev);
+      } catch (e) {
+        // One listener's bug must not silence the others; report it as uncaught.
+        setTimeout(() => {
+          throw e;
+        }, 0);
+      }
+    }
+  });
+  return fresh;
+}
+
+function normalizeError(error: unknown): { type: string; message: string; stack: string | null } {
+  if (error instanceof Error) {
+    return { type: error.name || 'Error', message: String(error.message), stack: error.stack ?? null };
+  }
+  if (typeof error === 'string') return { type: 'Error', message: error, stack: null };
+  let message: string;
+  try {
+    message = typeof error === 'object' && error !== null ? JSON.stringify(error) : String(error);
+  } catch {
+    message = Object.prototype.toString.call(error);
+  }
+  const type = typeof error === 'object' && error !== null ? (error.constructor?.name ?? 'Object') : typeof error;
+  return { type, message: message ?? String(error), stack: null };
+}
+
+/**
+ * Sessions for your app's telemetry. Call {@link Sessions.init} once, early; then every span,
+ * log and event recorded through the library carries the current session.
+ *
+ * @example
+ * ```ts
+ * import { Sessions } from 'react-native-otel-sessions';
+ * Sessions.init({ serviceName: 'shop', endpoint: 'https://collector.example.com:4318' });
+ * const { id } = Sessions.current();
+ * ```
+ */
+export const Sessions = {
+  /**
+   * Starts the library: the engine resumes or starts a session at once. Call once, early.
+   * A later call checks its config and keeps the running instance.
+   * @throws TypeError or RangeError naming the config field, e.g.
+   *   `Sessions.init: config.sampleRate must be a number from 0 to 1; got 2`.
+   * @throws Error listing the fixes when the native module is missing.
+   * @example Sessions.init({ serviceName: 'shop', backgroundTimeoutMs: 5 * 60_000 });
+   */
+  init(config: SessionsConfig): void {
+    const b = getNativeBinding();
+    b.init(config);
+    if (!binding) {
+      binding = b;
+      b.subscribe((session, previous) => adopt(session, previous));
+    }
+    adopt(b.current());
+  },
+
+  /**
+   * The current session, synchronously. Reading does not count as activity.
+   * @throws Error if `init` was not called.
+   * @example const { id } = Sessions.current(); // show it on a support screen
+   */
+  current(): Session {
+    const b = ready('current');
+    if (!snapshot || Date.now() - snapshotAt > MAX_CACHE_AGE_MS) return adopt(b.current());
+    return snapshot;
+  },
+
+  /**
+   * Ends the current session (reason `manual`, e.g. on sign-out) and returns the new one,
+   * which starts at once with only the configured `sessionAttributes`.
+   * @example await signOut(); Sessions.end();
+   */
+  end(): Session {
+    return adopt(ready('end').end());
+  },
+
+  /**
+   * Records user activity: starts a pending session and resets the inactivity timeout.
+   * @example onPress={() => { Sessions.touch(); openCart(); }}
+   */
+  touch(): void {
+    ready('touch').touch();
+  },
+
+  /**
+   * Sets an attribute on the current session; stamped on all its later telemetry and kept
+   * by the sessions that follow it by expiry.
+   * @throws TypeError or RangeError naming the key and the limit broken.
+   * @example Sessions.setAttribute('user.tier', 'gold');
+   */
+  setAttribute(key: string, value: AttributeValue): void {
+    const b = ready('setAttribute');
+    b.setAttribute(key, value);
+    adopt(b.current());
+  },
+
+  /**
+   * Removes an attribute from the current session.
+   * @example Sessions.removeAttribute('cart.id');
+   */
+  removeAttribute(key: string): void {
+    const b = ready('removeAttribute');
+    b.removeAttribute(key);
+    adopt(b.current());
+  },
+
+  /**
+   * Sets or clears the user. Telemetry carries only `user.hash`, a salted SHA-256 of the id.
+   * @example Sessions.setUser(account.id); // and Sessions.setUser(null) on sign-out
+   */
+  setUser(id: string | null): void {
+    const b = ready('setUser');
+    b.setUser(id);
+    adopt(b.current());
+  },
+
+  /**
+   * Records an event (an OpenTelemetry log record with an event name) in the current session.
+   * @example Sessions.recordEvent('cart.checkout', { items: 3, total: 42.5 });
+   */
+  recordEvent(name: string, attributes?: Attributes): void {
+    const b = ready('recordEvent');
+    if (attributes === undefined) b.recordEvent(name);
+    else b.recordEvent(name, attributes);
+  },
+
+  /**
+   * Records an error as an `exception` event. An unsampled session becomes sampled, with its
+   * recent records, when `errorSampling` is configured.
+   * @example try { pay(); } catch (e) { Sessions.recordError(e, { screen: 'checkout' }); }
+   */
+  recordError(error: unknown, attributes?: Attributes): void {
+    const b = ready('recordError');
+    const e = normalizeError(error);
+    if (attributes === undefined) b.recordError(e.type, e.message, e.stack);
+    else b.recordError(e.type, e.message, e.stack, attributes);
+  },
+
+  /**
+   * Changes consent: 'granted' uploads, 'pending' records to disk without uploading,
+   * 'denied' records nothing and deletes what was stored.
+   * @example Sessions.setConsent(userAccepted ? 'granted' : 'denied');
+   */
+  setConsent(consent: Consent): void {
+    ready('setConsent').setConsent(consent);
+  },
+
+  /**
+   * The consent in force.
+   * @example if (Sessions.consent() === 'pending') showConsentBanner();
+   */
+  consent(): Consent {
+    return ready('consent').consent();
+  },
+
+  /**
+   * Erases everything the library stored (queued telemetry, history, the user salt) and
+   * starts a fresh session.
+   * @example await Sessions.clearAllData();
+   */
+  async clearAllData(): Promise<void> {
+    const b = ready('clearAllData');
+    await b.clearAllData();
+    adopt(b.current());
+  },
+
+  /**
+   * Writes what is in memory to disk and waits (up to `timeoutMs`, default 10 s) for
+   * delivery. Rejects with an Error on timeout; the data stays queued.
+   * @example await Sessions.flush(3000);
+   */
+  flush(timeoutMs?: number): Promise<void> {
+    const b = ready('flush');
+    return timeoutMs === undefined ? b.flush() : b.flush(timeoutMs);
+  },
+
+  /**
+   * Calls `listener(session, previous)` after every change: a rotation (previous = the ended
+   * session) or a change of the current one. Calls arrive asynchronously. Returns the
+   * function that unsubscribes.
+   * @example const unsubscribe = Sessions.subscribe((s) => console.log('session', s.id));
+   */
+  subscribe(listener: SessionListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new TypeError("Sessions.subscribe: argument 'listener' must be a function");
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  },
+
+  /**
+   * Recent sessions, oldest first; the current one last, with null end fields.
+   * @example const last = Sessions.history().at(-2);
+   */
+  history(): SessionRecord[] {
+    return ready('history').history();
+  },
+};
+
+/** Forgets all state (tests only). */
+export function resetSessionsForTests(): void {
+  binding = null;
+  snapshot = null;
+  snapshotAt = 0;
+  listeners.clear();
+}

@@ -1,0 +1,162 @@
+import type { NativeBinding } from '../NativeBinding';
+import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from '../types';
+
+const RESERVED = ['session.', 'rn_otel_sessions.'];
+
+function randomId(): string {
+  let id = '';
+  for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
+  return id;
+}
+
+function checkValue(method: string, key: string, value: unknown): AttributeValue {
+  const bad = () =>
+    new TypeError(
+      `Sessions.${method}: attribute '${key}' must be a string, a boolean, a finite number or an array of one of those`,
+    );
+  const scalar = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  if (scalar(value)) return value as AttributeValue;
+  if (Array.isArray(value) && value.every(scalar) && new Set(value.map((v) => typeof v)).size <= 1) {
+    return value as AttributeValue;
+  }
+  throw bad();
+}
+
+function checkKey(method: string, key: unknown): string {
+  if (typeof key !== 'string') throw new TypeError(`Sessions.${method}: argument 'key' must be a string`);
+  if (key === '') throw new TypeError(`Sessions.${method}: attribute key is empty; use a name such as 'app.screen'`);
+  if (key.length > 128) throw new RangeError(`Sessions.${method}: attribute key is ${key.length} bytes; the limit is 128`);
+  if (RESERVED.some((p) => key.startsWith(p))) {
+    throw new TypeError(`Sessions.${method}: attribute key '${key}' uses a reserved prefix; choose another namespace`);
+  }
+  return key;
+}
+
+/**
+ * An in-memory binding with the library's semantics, used automatically under Jest when no
+ * native module exists, so components using `useSession` can be tested. Differences from
+ * the native engine: no timers (sessions rotate only through `end()`), nothing is persisted
+ * or exported, and `flush` resolves at once.
+ */
+export function createMockBinding(): NativeBinding {
+  let initialized = false;
+  let initial: Attributes = {};
+  let consent: Consent = 'granted';
+  let session: Session | null = null;
+  const history: SessionRecord[] = [];
+  const listeners = new Map<number, (s: Session, p: Session | null) => void>();
+  let nextId = 1;
+
+  const need = (method: string): Session => {
+    if (!initialized || !session) throw new Error(`Sessions.${method}: called before init`);
+    return session;
+  };
+  const emit = (next: Session, previous: Session | null) => {
+    Promise.resolve().then(() => listeners.forEach((l) => l(next, previous)));
+  };
+  const replace = (next: Session, previous: Session | null) => {
+    session = next;
+    emit(next, previous);
+    return next;
+  };
+  const start = (previousId: string | null): Session => ({
+    id: randomId(),
+    previousId,
+    startTime: Date.now(),
+    attributes: { ...initial },
+    sampled: true,
+  });
+
+  return {
+    init(config: SessionsConfig) {
+      if (typeof config !== 'object' || config === null) {
+        throw new TypeError("Sessions.init: argument 'config' must be an object such as { serviceName: 'my-app' }");
+      }
+      if (typeof config.serviceName !== 'string' || config.serviceName.trim() === '') {
+        throw new TypeError('Sessions.init: config.serviceName must be a non-empty string');
+      }
+      if (config.consent !== undefined && !['granted', 'pending', 'denied'].includes(config.consent)) {
+        throw new TypeError("Sessions.init: config.consent must be 'granted', 'pending' or 'denied'");
+      }
+      if (config.sampleRate !== undefined && !(config.sampleRate >= 0 && config.sampleRate <= 1)) {
+        throw new RangeError('Sessions.init: config.sampleRate must be a number from 0 to 1');
+      }
+      if (initialized) return;
+      initial = {};
+      for (const [k, v] of Object.entries(config.sessionAttributes ?? {})) initial[checkKey('init', k)] = checkValue('init', k, v);
+      consent = config.consent ?? 'granted';
+      initialized = true;
+      session = start(null);
+    },
+    current: () => need('current'),
+    end() {
+      const old = need('end');
+      history.push({ id: old.id, previousId: old.previousId, startTime: old.startTime, endTime: Date.now(), endReason: 'manual', recordCount: 0, droppedCount: 0 });
+      return replace(start(old.id), old);
+    },
+    touch() {
+      need('touch');
+    },
+    setAttribute(key, value) {
+      const s = need('setAttribute');
+      const k = checkKey('setAttribute', key);
+      const v = checkValue('setAttribute', k, value);
+      replace({ ...s, attributes: { ...s.attributes, [k]: v } }, s);
+    },
+    removeAttribute(key) {
+      const s = need('removeAttribute');
+      const k = checkKey('removeAttribute', key);
+      if (!(k in s.attributes)) return;
+      const attributes = { ...s.attributes };
+      delete attributes[k];
+      replace({ ...s, attributes }, s);
+    },
+    setUser(id) {
+      const s = need('setUser');
+      if (id !== null && (typeof id !== 'string' || id === '')) {
+        throw new TypeError("Sessions.setUser: argument 'id' must be a non-empty string, or null");
+      }
+      const attributes = { ...s.attributes };
+      if (id === null) delete attributes['user.hash'];
+      else attributes['user.hash'] = `mock-hash-of-${id}`;
+      replace({ ...s, attributes }, s);
+    },
+    recordEvent(name, attributes) {
+      need('recordEvent');
+      if (typeof name !== 'string' || name === '') throw new TypeError("Sessions.recordEvent: argument 'name' must be a non-empty string");
+      for (const [k, v] of Object.entries(attributes ?? {})) checkValue('recordEvent', checkKey('recordEvent', k), v);
+    },
+    recordError() {
+      need('recordError');
+    },
+    setConsent(c) {
+      need('setConsent');
+      if (!['granted', 'pending', 'denied'].includes(c)) {
+        throw new TypeError("Sessions.setConsent: argument 'consent' must be 'granted', 'pending' or 'denied'");
+      }
+      consent = c;
+    },
+    consent: () => consent,
+    history() {
+      const s = need('history');
+      return [...history, { id: s.id, previousId: s.previousId, startTime: s.startTime, endTime: null, endReason: null, recordCount: null, droppedCount: null }];
+    },
+    flush: async () => {
+      need('flush');
+    },
+    async clearAllData() {
+      const old = need('clearAllData');
+      history.length = 0;
+      replace(start(old.id), old);
+    },
+    subscribe(listener) {
+      const id = nextId++;
+      listeners.set(id, listener);
+      return id;
+    },
+    unsubscribe(id) {
+      listeners.delete(id);
+    },
+  };
+}
