@@ -35,16 +35,28 @@ struct Timeline {
     rows: Mutex<BTreeMap<String, (String, String, String, String)>>,
 }
 
+impl Timeline {
+    /// A start or end delivered again after a kill (at least once): already handled.
+    fn replayed(kind: &str, s: &Session) {
+        println!(
+            "  {:>13}  (replayed {kind} of {}: already handled)",
+            "",
+            short(&s.id)
+        );
+    }
+
+    fn row(&self, s: &Session, end: String, why: String) {
+        let key = format!("{:020}{}", s.start_time_ms, s.id);
+        let row = (short(&s.id), hhmm(s.start_time_ms), end, why);
+        self.rows.lock().unwrap().insert(key, row);
+    }
+}
+
 impl SessionObserver for Timeline {
     fn on_session_started(&self, e: &SessionStarted) {
         let s = &e.session;
         if e.replayed {
-            println!(
-                "  {:>13}  (replayed start of {}: already handled)",
-                "",
-                short(&s.id)
-            );
-            return;
+            return Self::replayed("start", s);
         }
         let prev = s
             .previous_id
@@ -55,28 +67,13 @@ impl SessionObserver for Timeline {
             hhmm(s.start_time_ms),
             short(&s.id)
         );
-        let mut rows = self.rows.lock().unwrap();
-        let key = format!("{:020}{}", s.start_time_ms, s.id);
-        rows.insert(
-            key,
-            (
-                short(&s.id),
-                hhmm(s.start_time_ms),
-                "(current)".into(),
-                String::new(),
-            ),
-        );
+        self.row(s, "(current)".into(), String::new());
     }
 
     fn on_session_ended(&self, e: &SessionEnded) {
         let s = &e.session;
         if e.replayed {
-            println!(
-                "  {:>13}  (replayed end of {}: already handled)",
-                "",
-                short(&s.id)
-            );
-            return;
+            return Self::replayed("end", s);
         }
         println!(
             "  {:>13}  session.end    {}  reason={} duration={}m records={}",
@@ -86,17 +83,8 @@ impl SessionObserver for Timeline {
             e.duration_ms / MIN,
             e.record_count
         );
-        let mut rows = self.rows.lock().unwrap();
-        let key = format!("{:020}{}", s.start_time_ms, s.id);
-        rows.insert(
-            key,
-            (
-                short(&s.id),
-                hhmm(s.start_time_ms),
-                hhmm(e.end_time_ms),
-                format!("{} ({} records)", e.reason.as_str(), e.record_count),
-            ),
-        );
+        let why = format!("{} ({} records)", e.reason.as_str(), e.record_count);
+        self.row(s, hhmm(e.end_time_ms), why);
     }
 }
 

@@ -440,22 +440,23 @@ pub unsafe extern "C" fn ots_buf_free(buf: OtsBuf) {
 /// The app came to the foreground (native lifecycle). Before init, remembered for init.
 #[no_mangle]
 pub extern "C" fn ots_app_foreground() {
-    guard(|| {
-        APP_STATE.store(0, Ordering::SeqCst);
-        if let Some(b) = active() {
-            b.telemetry().foreground();
-        }
-        OTS_OK
-    });
+    set_app_state(AppState::Foreground);
 }
 
 /// The app went to the background (native lifecycle): state saved, memory written to disk.
 #[no_mangle]
 pub extern "C" fn ots_app_background() {
+    set_app_state(AppState::Background);
+}
+
+fn set_app_state(state: AppState) {
     guard(|| {
-        APP_STATE.store(1, Ordering::SeqCst);
+        APP_STATE.store(u8::from(state == AppState::Background), Ordering::SeqCst);
         if let Some(b) = active() {
-            b.telemetry().background();
+            match state {
+                AppState::Foreground => b.telemetry().foreground(),
+                AppState::Background => b.telemetry().background(),
+            }
         }
         OTS_OK
     });
