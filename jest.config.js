@@ -6,6 +6,5 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { jsx: 'react-jsx', module: 'commonjs', esModuleInterop: true, strict: true } }],
   },
-  setupFiles: ['<rootDir>/jest.setup.js'],
   moduleNameMapper: { '^react-native$': '<rootDir>/src-ts/__tests__/support/react-native-stub.ts' },
 };

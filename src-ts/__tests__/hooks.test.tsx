@@ -1,12 +1,10 @@
-import React, { act, StrictMode } from 'react';
-import TestRenderer from 'react-test-renderer';
+import { StrictMode } from 'react';
+import { act, renderHook } from '@testing-library/react-native';
 
 import { Sessions, useSession, useSessionId } from '..';
 import { resetNativeBindingForTests } from '../getNativeBinding';
 import { resetSessionsForTests } from '../Sessions';
 import type { Session } from '../types';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 beforeEach(() => {
   resetSessionsForTests();
@@ -14,67 +12,67 @@ beforeEach(() => {
   Sessions.init({ serviceName: 'hooks-test', sessionAttributes: { 'app.flavor': 'test' } });
 });
 
-function probe() {
+/** Renders `useSession()` and keeps every value it rendered with. */
+async function renderSession(options?: { strict?: boolean }) {
   const seen: Session[] = [];
-  function Probe() {
-    const s = useSession();
-    seen.push(s);
-    return null;
-  }
-  return { seen, Probe };
+  const hook = await renderHook(
+    () => {
+      const s = useSession();
+      seen.push(s);
+      return s;
+    },
+    options?.strict ? { wrapper: StrictMode } : undefined,
+  );
+  return { seen, hook };
 }
 
 test('useSession re-renders on rotation with the new session', async () => {
-  const { seen, Probe } = probe();
-  let r!: TestRenderer.ReactTestRenderer;
-  await act(async () => {
-    r = TestRenderer.create(<Probe />);
-  });
-  const first = seen[seen.length - 1]!;
+  const { hook } = await renderSession();
+  const first = hook.result.current;
+  expect(first.id).toBe(Sessions.current().id);
   let next!: Session;
   await act(async () => {
     next = Sessions.end();
   });
-  const last = seen[seen.length - 1]!;
-  expect(last.id).toBe(next.id);
-  expect(last.previousId).toBe(first.id);
-  r.unmount();
+  expect(hook.result.current.id).toBe(next.id);
+  expect(hook.result.current.previousId).toBe(first.id);
+  await hook.unmount();
 });
 
-test('useSession re-renders on an attribute change, and not when nothing changed', async () => {
-  const { seen, Probe } = probe();
-  await act(async () => {
-    TestRenderer.create(<Probe />);
-  });
+test('useSession re-renders once on an attribute change, and not when nothing changed', async () => {
+  const { seen, hook } = await renderSession();
   const before = seen.length;
   await act(async () => {
     Sessions.setAttribute('cart.items', 3);
   });
-  expect(seen[seen.length - 1]!.attributes['cart.items']).toBe(3);
-  const after = seen.length;
-  expect(after).toBe(before + 1);
+  expect(hook.result.current.attributes['cart.items']).toBe(3);
+  expect(seen.length).toBe(before + 1);
   await act(async () => {
     Sessions.setAttribute('cart.items', 3); // same value
     Sessions.current();
     Sessions.touch();
   });
-  expect(seen.length).toBe(after);
+  expect(seen.length).toBe(before + 1);
+  await act(async () => {
+    Sessions.removeAttribute('cart.items');
+  });
+  expect(seen.length).toBe(before + 2);
+  expect('cart.items' in hook.result.current.attributes).toBe(false);
 });
 
-test('the snapshot is stable between changes (no render loops, no tearing)', () => {
+test('the snapshot is stable between changes (no render loops, no tearing)', async () => {
   const a = Sessions.current();
   expect(Sessions.current()).toBe(a);
   expect(Object.isFrozen(a)).toBe(true);
   expect(Object.isFrozen(a.attributes)).toBe(true);
+  const { seen } = await renderSession();
+  expect(seen).toHaveLength(1);
+  expect(seen[0]).toBe(a);
 });
 
 test('unmounting unsubscribes', async () => {
-  const { seen, Probe } = probe();
-  let r!: TestRenderer.ReactTestRenderer;
-  await act(async () => {
-    r = TestRenderer.create(<Probe />);
-  });
-  await act(async () => r.unmount());
+  const { seen, hook } = await renderSession();
+  await hook.unmount();
   const count = seen.length;
   await act(async () => {
     Sessions.end();
@@ -83,38 +81,34 @@ test('unmounting unsubscribes', async () => {
   expect(seen.length).toBe(count);
 });
 
-test('works under StrictMode', async () => {
-  const { seen, Probe } = probe();
-  await act(async () => {
-    TestRenderer.create(
-      <StrictMode>
-        <Probe />
-      </StrictMode>,
-    );
-  });
+test('works under StrictMode (double effects subscribe once in the end)', async () => {
+  const { hook } = await renderSession({ strict: true });
   let next!: Session;
   await act(async () => {
     next = Sessions.end();
   });
-  expect(seen[seen.length - 1]!.id).toBe(next.id);
+  expect(hook.result.current.id).toBe(next.id);
+  await hook.unmount();
+  await act(async () => {
+    Sessions.end();
+  });
+  expect(hook.result.current.id).toBe(next.id);
 });
 
 test('useSessionId re-renders only when the id changes', async () => {
   const ids: string[] = [];
-  function IdProbe() {
-    ids.push(useSessionId());
-    return null;
-  }
-  await act(async () => {
-    TestRenderer.create(<IdProbe />);
+  await renderHook(() => {
+    const id = useSessionId();
+    ids.push(id);
+    return id;
   });
   await act(async () => {
     Sessions.setAttribute('k', 1);
   });
-  expect(ids.length).toBe(1);
+  expect(ids).toHaveLength(1);
   await act(async () => {
     Sessions.end();
   });
-  expect(ids.length).toBe(2);
+  expect(ids).toHaveLength(2);
   expect(ids[1]).not.toBe(ids[0]);
 });
