@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run harness -- <file.js|file.ts> [args...]`: bundles the file with esbuild (the package
-# name `react-native-otel-sessions` resolves to src-ts/) and runs it in the Linux JSI host,
+# name `react-native-otel-sessions` resolves to the built lib/) and runs it in the Linux JSI host,
 # a real jsi::Runtime (React Native's JSCRuntime) with the binding installed (see scripts/bundle.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

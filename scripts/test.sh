@@ -11,6 +11,9 @@ step "TypeScript: tsc (strict)"
 node_modules/.bin/tsc -p tsconfig.json
 step "Jest: the TypeScript API, hooks and the mock"
 node_modules/.bin/jest --ci
+step "Package: bob build (lib/), then what npm would publish"
+node_modules/.bin/bob build
+node scripts/check-package.js
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
