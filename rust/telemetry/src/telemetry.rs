@@ -60,11 +60,11 @@ pub struct DeliveryStats {
 /// Drop (or [`Telemetry::shutdown`]) flushes what is in memory to disk and stops the threads.
 pub struct Telemetry {
     shared: Arc<Shared>,
-    engine: Engine,
+    pub(crate) engine: Engine,
     tracer_provider: SdkTracerProvider,
-    logger_provider: SdkLoggerProvider,
+    pub(crate) logger_provider: SdkLoggerProvider,
     logger: SdkLogger,
-    gate: Arc<Gate>,
+    pub(crate) gate: Arc<Gate>,
     users: UserHasher,
     uploader: Mutex<Option<JoinHandle<()>>>,
     shut_down: AtomicBool,
