@@ -11,6 +11,21 @@ ensure_jsc
 ensure_node_modules
 passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "ok   $*"; }
+cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver
+
+# Runs "$@" with a fresh loopback OTLP receiver: OTLP_ENDPOINT is its URL, RECEIVER_OUT the
+# JSON file of what it decoded (for test files that start with `// harness: receiver`).
+with_receiver() {
+  local rdir pid rc=0
+  rdir=$(mktemp -d)
+  target/debug/otlp-receiver --endpoint-file "$rdir/endpoint" --out "$rdir/received.json" &
+  pid=$!
+  for _ in $(seq 200); do [[ -s $rdir/endpoint ]] && break; sleep 0.05; done
+  OTLP_ENDPOINT=$(cat "$rdir/endpoint") RECEIVER_OUT="$rdir/received.json" "$@" || rc=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  rm -rf "$rdir"
+  return $rc
+}
 fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # Runs every test file with the host built against the React Native sources in $1.
@@ -40,7 +55,9 @@ run_suite() {
           fail "$label $t: $out"
         fi ;;
       *)
-        if out=$("$host" "$bundle" "$dir" 2>&1); then
+        local runner=()
+        if head -1 "$t" | grep -q '^// harness: receiver'; then runner=(with_receiver); fi
+        if out=$("${runner[@]}" "$host" "$bundle" "$dir" 2>&1); then
           pass "$label $t ($(tail -1 <<<"$out"))"
         else
           fail "$label $t:"$'\n'"$out"

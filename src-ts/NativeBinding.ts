@@ -1,3 +1,4 @@
+import type { ExportedLog, ExportedSpan } from './opentelemetry/wire';
 import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from './types';
 
 /** The JSI binding as installed on `global.__otelSessions` (and as the Jest mock implements it). */
@@ -19,4 +20,10 @@ export interface NativeBinding {
   /** Listener calls arrive later, on the JS thread. Returns an id for `unsubscribe`. */
   subscribe(listener: (session: Session, previous: Session | null) => void): number;
   unsubscribe(id: number): void;
+  /** A record starts: counts as activity; returns `[sessionId, sequenceNumber]`. */
+  stamp(): [string, number];
+  /** Hands finished OpenTelemetry JS spans to the Rust pipeline; returns how many. */
+  exportSpans(spans: ExportedSpan[]): number;
+  /** Hands OpenTelemetry JS log records to the Rust pipeline; returns how many. */
+  exportLogs(logs: ExportedLog[]): number;
 }

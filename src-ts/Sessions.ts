@@ -265,6 +265,24 @@ export const Sessions = {
   },
 };
 
+/**
+ * For the OpenTelemetry bridge (not public API): a record starts. Counts as activity and
+ * returns the session it belongs to and its sequence number in that session, or null before
+ * `init` (the record is then left unstamped rather than failing the app).
+ */
+export function stampRecord(): { id: string; seq: number; attributes: Attributes } | null {
+  if (!binding) return null;
+  const [id, seq] = binding.stamp();
+  const s = snapshot && snapshot.id === id ? snapshot : adopt(binding.current());
+  // A rotation between the two calls (another thread) leaves the session's attributes out.
+  return { id, seq, attributes: s.id === id ? s.attributes : {} };
+}
+
+/** For the OpenTelemetry bridge (not public API): the binding, or the "call init" error. */
+export function bridgeBinding(method: string): NativeBinding {
+  return ready(method);
+}
+
 /** Forgets all state (tests only). */
 export function resetSessionsForTests(): void {
   binding = null;

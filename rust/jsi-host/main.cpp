@@ -5,10 +5,10 @@
 //   otel-sessions-host <file.js> [args...]
 //
 // Globals: console.{log,info,warn,error,debug}; setTimeout/clearTimeout/setInterval/
-// clearInterval; queueMicrotask; __harness.{setAppState('active'|'background'), exit(code),
-// argv, env(name)}. Exits non-zero on an uncaught exception or an unhandled promise
-// rejection (printing the JS stack), and exits when nothing is scheduled: no task, no timer,
-// no unsettled library promise.
+// clearInterval; queueMicrotask; performance.{now,timeOrigin}; __harness.{setAppState(
+// 'active'|'background'), exit(code), argv, env(name), readFile(path) (text or undefined)}.
+// Exits non-zero on an uncaught exception or an unhandled promise rejection (printing the JS
+// stack), and exits when nothing is scheduled: no task, no timer, no unsettled library promise.
 
 // The host builds JSCRuntime.cpp itself and needs its class (for the JSC context).
 #include <jsc/JSCRuntime.cpp>
@@ -164,6 +164,11 @@ const char *kPrelude = R"JS(
   g.setTimeout = (fn, ms, ...args) => setTimer(() => fn(...args), Number(ms) || 0, false);
   g.setInterval = (fn, ms, ...args) => setTimer(() => fn(...args), Number(ms) || 0, true);
   g.clearTimeout = g.clearInterval = (id) => { if (typeof id === 'number') clearTimer(id); };
+  if (typeof g.performance !== 'object') {
+    // As React Native provides it: a monotonic clock in milliseconds since start.
+    const origin = Date.now(), now = g.__hostNowMs;
+    g.performance = { timeOrigin: origin, now: () => now() };
+  }
   if (typeof g.queueMicrotask !== 'function') {
     g.queueMicrotask = (fn) => { Promise.resolve().then(fn); };
   }
@@ -176,6 +181,7 @@ const char *kPrelude = R"JS(
     exit: (code) => g.__hostExit(Number(code) || 0),
     argv: g.__hostArgv,
     env: (name) => g.__hostEnv(String(name)),
+    readFile: (path) => g.__hostReadFile(String(path)),
   };
 })();
 )JS";
@@ -216,6 +222,17 @@ void installGlobals(jsi::Runtime &rt, Loop &loop, const std::vector<std::string>
   defineHostFunction(rt, "__hostEnv", 1, [](jsi::Runtime &rt, const jsi::Value &, const jsi::Value *a, size_t) {
     const char *v = std::getenv(a[0].getString(rt).utf8(rt).c_str());
     return v ? jsi::Value(jsi::String::createFromUtf8(rt, v)) : jsi::Value::undefined();
+  });
+  static const auto start = std::chrono::steady_clock::now();
+  defineHostFunction(rt, "__hostNowMs", 0, [](jsi::Runtime &, const jsi::Value &, const jsi::Value *, size_t) {
+    return jsi::Value(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  });
+  defineHostFunction(rt, "__hostReadFile", 1, [](jsi::Runtime &rt, const jsi::Value &, const jsi::Value *a, size_t) {
+    std::ifstream in(a[0].getString(rt).utf8(rt), std::ios::binary);
+    if (!in) return jsi::Value::undefined();
+    std::ostringstream text;
+    text << in.rdbuf();
+    return jsi::Value(jsi::String::createFromUtf8(rt, text.str()));
   });
   jsi::Array args(rt, argv.size());
   for (size_t i = 0; i < argv.size(); i++) args.setValueAtIndex(rt, i, jsi::String::createFromUtf8(rt, argv[i]));

@@ -37,7 +37,7 @@ function checkKey(method: string, key: unknown): string {
  * An in-memory binding with the library's semantics, used automatically under Jest when no
  * native module exists, so components using `useSession` can be tested. Differences from
  * the native engine: no timers (sessions rotate only through `end()`), nothing is persisted
- * or exported, and `flush` resolves at once.
+ * or exported (the bridge's exporters succeed and discard), and `flush` resolves at once.
  */
 export function createMockBinding(): NativeBinding {
   let initialized = false;
@@ -45,6 +45,7 @@ export function createMockBinding(): NativeBinding {
   let consent: Consent = 'granted';
   let session: Session | null = null;
   const history: SessionRecord[] = [];
+  let records = 0; // records counted in the current session (their sequence numbers)
   const listeners = new Map<number, (s: Session, p: Session | null) => void>();
   let nextId = 1;
 
@@ -56,6 +57,7 @@ export function createMockBinding(): NativeBinding {
     Promise.resolve().then(() => listeners.forEach((l) => l(next, previous)));
   };
   const replace = (next: Session, previous: Session | null) => {
+    if (next.id !== previous?.id) records = 0;
     session = next;
     emit(next, previous);
     return next;
@@ -92,7 +94,7 @@ export function createMockBinding(): NativeBinding {
     current: () => need('current'),
     end() {
       const old = need('end');
-      history.push({ id: old.id, previousId: old.previousId, startTime: old.startTime, endTime: Date.now(), endReason: 'manual', recordCount: 0, droppedCount: 0 });
+      history.push({ id: old.id, previousId: old.previousId, startTime: old.startTime, endTime: Date.now(), endReason: 'manual', recordCount: records, droppedCount: 0 });
       return replace(start(old.id), old);
     },
     touch() {
@@ -126,9 +128,11 @@ export function createMockBinding(): NativeBinding {
       need('recordEvent');
       if (typeof name !== 'string' || name === '') throw new TypeError("Sessions.recordEvent: argument 'name' must be a non-empty string");
       for (const [k, v] of Object.entries(attributes ?? {})) checkValue('recordEvent', checkKey('recordEvent', k), v);
+      records++;
     },
     recordError() {
       need('recordError');
+      records++;
     },
     setConsent(c) {
       need('setConsent');
@@ -157,6 +161,20 @@ export function createMockBinding(): NativeBinding {
     },
     unsubscribe(id) {
       listeners.delete(id);
+    },
+    stamp() {
+      const s = need('stamp');
+      return [s.id, ++records];
+    },
+    exportSpans(spans) {
+      need('exportSpans');
+      if (!Array.isArray(spans)) throw new TypeError('Sessions.exportSpans: spans must be an array');
+      return spans.length;
+    },
+    exportLogs(logs) {
+      need('exportLogs');
+      if (!Array.isArray(logs)) throw new TypeError('Sessions.exportLogs: logs must be an array');
+      return logs.length;
     },
   };
 }

@@ -22,7 +22,7 @@ function nasty() {
 }
 
 const METHODS = ['current', 'end', 'touch', 'setAttribute', 'removeAttribute', 'setUser', 'recordEvent',
-  'recordError', 'setConsent', 'consent', 'history', 'subscribe', 'unsubscribe'];
+  'recordError', 'setConsent', 'consent', 'history', 'subscribe', 'unsubscribe', 'stamp', 'exportSpans', 'exportLogs'];
 
 test('init with bad configs', () => {
   let n = 0;

@@ -15,6 +15,7 @@
 #include <vector>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -225,8 +226,7 @@ const char *const kGlue = R"JS((function (native) {
   }
   var api = {};
   api.init = function (config) { return native.init(encode('init', config)); };
-  ['current', 'end', 'touch', 'setAttribute', 'removeAttribute', 'setUser', 'recordEvent', 'recordError',
-   'setConsent', 'consent', 'history'].forEach(function (m) {
+  native.syncMethods.forEach(function (m) {
     var f = native[m];
     api[m] = function () { return arguments.length === 0 ? f() : f(encode(m, Array.prototype.slice.call(arguments))); };
   });
@@ -296,9 +296,15 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
   });
 
   // One host function per method, so a call passes one string (the arguments) or nothing.
-  static const char *const kSyncMethods[] = {"current", "end", "touch", "setAttribute", "removeAttribute", "setUser",
-                                             "recordEvent", "recordError", "setConsent", "consent", "history"};
+  // The JS glue wraps exactly these (`native.syncMethods`). `stamp`, `exportSpans` and
+  // `exportLogs` serve the OpenTelemetry JS bridge.
+  static const char *const kSyncMethods[] = {
+      "current", "end",     "touch",   "setAttribute", "removeAttribute", "setUser",     "recordEvent",
+      "recordError", "setConsent", "consent", "history", "stamp", "exportSpans", "exportLogs"};
+  jsi::Array syncMethods(rt, std::size(kSyncMethods));
+  size_t index = 0;
   for (const char *name : kSyncMethods) {
+    syncMethods.setValueAtIndex(rt, index++, jsi::String::createFromAscii(rt, name));
     std::string method = name;
     define(rt, native, name, 1, [state, method](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
       std::string json = count > 0 ? stringArg(rt, args, count, 0) : std::string("[]");
@@ -309,6 +315,7 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
       return fromJson(rt, result.str(), state->jsonParse.get());
     });
   }
+  native.setProperty(rt, "syncMethods", syncMethods);
 
   define(rt, native, "callAsync", 2, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
     std::string method = stringArg(rt, args, count, 0);

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::call_error::CallError;
 use crate::init_config::{self, InitConfig, PlatformInfo};
+use crate::js_records;
 use crate::js_value::{arg, attribute_error, attribute_value, attributes, describe, string};
 
 /// Longest `flush` may be asked to wait.
@@ -186,6 +187,28 @@ impl Binding {
                 Ok(Value::Null)
             }
             "consent" => Ok(json!(self.telemetry.consent().as_str())),
+            // The OpenTelemetry JS bridge: a record starts (session, sequence number)...
+            "stamp" => {
+                let stamp = engine.record();
+                Ok(json!([stamp.session.id.as_str(), stamp.sequence]))
+            }
+            // ...and finished records join the Rust pipeline.
+            "exportSpans" => {
+                let spans = js_records::spans(method, arg(args, 0))?;
+                let n = spans.len();
+                spans
+                    .into_iter()
+                    .for_each(|s| self.telemetry.ingest_span(s));
+                Ok(json!(n))
+            }
+            "exportLogs" => {
+                let logs = js_records::logs(method, arg(args, 0))?;
+                let n = logs.len();
+                for (scope, log) in logs {
+                    self.telemetry.ingest_log(&scope, log);
+                }
+                Ok(json!(n))
+            }
             "history" => {
                 let mut out: Vec<Value> = engine.history().iter().map(record_json).collect();
                 let cur = engine.current();

@@ -18,6 +18,7 @@ mod binding;
 mod call_error;
 mod ffi;
 mod init_config;
+mod js_records;
 mod js_value;
 
 pub use binding::{session_json, Binding, ASYNC_METHODS};

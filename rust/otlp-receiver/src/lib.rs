@@ -43,11 +43,13 @@ mod decode;
 mod fault;
 mod flatten;
 mod http;
+mod json;
 mod model;
 mod server;
 mod store;
 
 pub use config::{ReceiverConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_SOCKET_TIMEOUT};
 pub use fault::Fault;
+pub use json::{attr_json, attrs_json, received_json};
 pub use model::{AttrValue, LogRecord, Received, ReceivedRequest, SpanEventRecord, SpanRecord};
 pub use server::Receiver;

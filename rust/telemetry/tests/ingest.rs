@@ -140,10 +140,16 @@ fn an_unstamped_foreign_span_and_log_get_the_current_session_and_the_next_number
 
     let r = rx.received();
     let s = r.span_named("plain").expect("the span arrived");
-    assert_eq!(s.attr("session.id").and_then(|v| v.as_str()), Some(&*session));
+    assert_eq!(
+        s.attr("session.id").and_then(|v| v.as_str()),
+        Some(&*session)
+    );
     assert_eq!(s.attr("app.screen").and_then(|v| v.as_str()), Some("cart"));
     let log = &r.logs_named("cart.abandoned")[0];
-    assert_eq!(log.attr("session.id").and_then(|v| v.as_str()), Some(&*session));
+    assert_eq!(
+        log.attr("session.id").and_then(|v| v.as_str()),
+        Some(&*session)
+    );
     assert_eq!(log.severity_text, "WARN");
     assert_eq!(log.body_text(), Some("left with 3 items"));
     assert_eq!(log.trace_id, format!("{:032x}", 0xdef));
