@@ -14,6 +14,7 @@ node_modules/.bin/jest --ci
 step "Package: bob build (lib/), then what npm would publish"
 node_modules/.bin/bob build
 node scripts/check-package.js
+node scripts/check-web-bundle.js
 step "TypeScript: the JSI host tests against the built package's types"
 node_modules/.bin/tsc -p rust/jsi-host/tsconfig.json
 step "cargo fmt --check"

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Checks of the Android/iOS glue that can run on a Linux machine (no NDK, no Xcode here):
+#   1. codegen      React Native's codegen generates the module's Android and iOS artifacts from
+#                   the spec, with the names the glue extends/conforms to.
+#   2. symbols      every React Native class, header, CMake target and member the glue names
+#                   exists in the pinned react-native and in the oldest supported one (0.76.9);
+#                   a self-test injects bogus names into a copy of the glue and expects failure.
+#   3. autolinking  in example/, `npx react-native config` resolves this package for both platforms.
+#   4. adapter      the platform-neutral C++ adapter (android/src/main/cpp) compiles against both
+#                   versions' headers and installs/invalidates the binding in a real jsi::Runtime.
+# Prints one "ok"/"FAIL" line per check (details above it) and exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+OLDEST_RN=0.76.9   # keep in step with peerDependencies in package.json and scripts/test-jsi.sh
+PINNED=node_modules/react-native
+OLDEST=target/rn-compat/full/react-native-$OLDEST_RN
+WORK=target/native-check
+mkdir -p "$WORK"
+results=()
+record() { # name status
+  results+=("$(printf '%-4s %s' "$2" "$1")")
+}
+run_check() { # name function
+  local name=$1; shift
+  step "native: $name"
+  if "$@"; then record "$name" ok; else record "$name" FAIL; fi
+}
+
+ensure_node_modules
+
+# The whole react-native@OLDEST package (test-jsi.sh extracts only jsi/jsc/callinvoker), cached.
+ensure_oldest_rn() {
+  [[ -f $OLDEST/package.json ]] && return
+  step "fetching react-native@$OLDEST_RN (npm pack)"
+  mkdir -p "$OLDEST"
+  local tgz
+  tgz=$(cd "$(dirname "$OLDEST")" && npm pack --silent "react-native@$OLDEST_RN" 2>/dev/null | tail -1)
+  tar -xzf "$(dirname "$OLDEST")/$tgz" -C "$OLDEST" --strip-components=1
+  rm -f "$(dirname "$OLDEST")/$tgz"
+}
+
+# Generates the spec's artifacts the way React Native's builds do for a library: the JS spec to
+# a schema, then generate-specs-cli per platform (Gradle plugin on Android, CocoaPods on iOS).
+codegen() {
+  local lib java_pkg out=$WORK/codegen
+  lib=$(node -p "require('./package.json').codegenConfig.name")
+  java_pkg=$(node -p "require('./package.json').codegenConfig.android.javaPackageName")
+  rm -rf "$out" && mkdir -p "$out"
+  node node_modules/@react-native/codegen/lib/cli/combine/combine-js-to-schema-cli.js \
+    --platform android --libraryName "$lib" "$out/schema.json" src-ts >"$out/log" 2>&1 \
+    && node "$PINNED/scripts/generate-specs-cli.js" --platform android --schemaPath "$out/schema.json" \
+      --outputDir "$out/android" --libraryName "$lib" --javaPackageName "$java_pkg" >>"$out/log" 2>&1 \
+    && node "$PINNED/scripts/generate-specs-cli.js" --platform ios --schemaPath "$out/schema.json" \
+      --outputDir "$out/ios" --libraryName "$lib" >>"$out/log" 2>&1 \
+    || { cat "$out/log"; return 1; }
+  node scripts/native/check-codegen.js "$out/android" "$out/ios"
+}
+
+symbols() {
+  ensure_oldest_rn
+  node scripts/native/check-symbols.js --glue . --codegen-ios "$WORK/codegen/ios" "$PINNED" "$OLDEST" || return 1
+  # Self-test: the same check must fail on a copy of the glue with one bogus name of each kind.
+  local copy=$WORK/glue-selftest out
+  rm -rf "$copy" && mkdir -p "$copy"
+  cp -r android ios react-native-otel-sessions.podspec "$copy/"
+  rm -rf "$copy/android/build" "$copy/android/.cxx"
+  sed -i 's/^import com.facebook.react.bridge.ReactApplicationContext$/import com.facebook.react.bridge.NoSuchContext/' \
+    "$copy/android/src/main/java/com/otelsessions/OtelSessionsModule.kt"
+  sed -i 's#<React/RCTLog.h>#<React/RCTNoSuchHeader.h>#' "$copy/ios/OtelSessions.mm"
+  sed -i 's#<ReactCommon/CallInvokerHolder.h>#<ReactCommon/NoSuchHolder.h>#' "$copy/android/src/main/cpp/OtelSessionsJni.cpp"
+  sed -i 's/ReactAndroid::reactnative/ReactAndroid::nosuchtarget/' "$copy/android/CMakeLists.txt"
+  if out=$(node scripts/native/check-symbols.js --glue "$copy" --codegen-ios "$WORK/codegen/ios" "$PINNED" "$OLDEST"); then
+    echo "self-test: the check passed on a glue copy with bogus names"; return 1
+  fi
+  local bogus
+  for bogus in NoSuchContext RCTNoSuchHeader.h NoSuchHolder.h ReactAndroid::nosuchtarget; do
+    grep -q "$bogus" <<<"$out" || { echo "self-test: '$bogus' was not reported"; echo "$out"; return 1; }
+  done
+  echo "self-test: 4 bogus names injected, 4 reported"
+}
+
+# The example app's own node_modules (react-native, the CLI), installed once and reused;
+# --ignore-scripts keeps npm from running this package's `prepare` through the file: link.
+autolinking() {
+  local stamp=example/node_modules/.install-stamp
+  if [[ ! -f $stamp || example/package.json -nt $stamp || example/package-lock.json -nt $stamp ]]; then
+    step "npm ci in example/"
+    (cd example && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || return 1
+    touch "$stamp"
+  fi
+  (cd example && npx --no-install react-native config) >"$WORK/config.json" 2>"$WORK/config.err" \
+    || { cat "$WORK/config.err"; return 1; }
+  node scripts/native/check-autolinking.js <"$WORK/config.json"
+}
+
+# Builds and runs scripts/native/host-adapter-test.cpp against one react-native package.
+adapter_for() { # rn_dir label
+  local rn=$1 label=$2 exe=$WORK/adapter-test-$2
+  # shellcheck disable=SC2046
+  g++ -std=c++20 -O0 -Wall -Wno-unused-parameter -Werror=return-type \
+    -I"$rn/ReactCommon" -I"$rn/ReactCommon/jsi" -I"$rn/ReactCommon/callinvoker" \
+    -Iandroid/src/main/cpp -Irust/jsi/cpp -Irust/jsi/include $(pkg-config --cflags javascriptcoregtk-4.1) \
+    scripts/native/host-adapter-test.cpp android/src/main/cpp/RuntimeBinding.cpp rust/jsi/cpp/OtelSessionsJsi.cpp \
+    "$rn/ReactCommon/jsc/JSCRuntime.cpp" "$rn/ReactCommon/jsi/jsi/jsi.cpp" target/debug/libotel_sessions_jsi.a \
+    $(pkg-config --libs javascriptcoregtk-4.1) -lpthread -ldl -lm -o "$exe" || return 1
+  echo "react-native $label:"
+  "$exe"
+}
+adapter() {
+  ensure_jsc
+  ensure_oldest_rn
+  cargo build --quiet --locked -p otel-sessions-jsi || return 1
+  adapter_for "$PINNED" "$(node -p "require('./$PINNED/package.json').version")" && adapter_for "$OLDEST" "$OLDEST_RN"
+}
+
+run_check "codegen (Android + iOS artifacts from the spec)" codegen
+run_check "symbols (glue names exist in react-native pinned + $OLDEST_RN)" symbols
+run_check "autolinking (npx react-native config in example/)" autolinking
+run_check "adapter (C++ compiles and runs on the host, pinned + $OLDEST_RN)" adapter
+
+echo
+printf '%s\n' "${results[@]}"
+! printf '%s\n' "${results[@]}" | grep -q '^FAIL'
