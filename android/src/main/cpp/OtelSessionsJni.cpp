@@ -1,0 +1,107 @@
+// JNI entry points of libotelsessions.so (Kotlin side: com.otelsessions.OtelSessionsNative).
+// Needs fbjni and React Native's Android-only headers, so it is compiled only by the app's
+// CMake build; everything platform-neutral lives in RuntimeBinding / BindingsInstallFunction.
+#include <jni.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <ReactCommon/BindingsInstallerHolder.h>
+#include <ReactCommon/CallInvokerHolder.h>
+#include <fbjni/fbjni.h>
+
+#include "BindingsInstallFunction.h"
+#include "RuntimeBinding.h"
+#include "otel_sessions.h"
+
+namespace {
+
+using facebook::jni::alias_ref;
+using facebook::jni::JString;
+using facebook::jni::local_ref;
+using facebook::react::BindingsInstallerHolder;
+using facebook::react::CallInvokerHolder;
+using otelsessions::platform::RuntimeBinding;
+
+// A module's RuntimeBinding crosses to Kotlin as a jlong: a heap-allocated shared_ptr, so the
+// installer React Native keeps can outlive the module's handle.
+using BindingRef = std::shared_ptr<RuntimeBinding>;
+
+BindingRef *fromHandle(jlong handle) {
+  return reinterpret_cast<BindingRef *>(static_cast<intptr_t>(handle));
+}
+
+struct OtelSessionsNative : facebook::jni::JavaClass<OtelSessionsNative> {
+  static constexpr auto kJavaDescriptor = "Lcom/otelsessions/OtelSessionsNative;";
+
+  static jlong createBinding(alias_ref<jclass>) {
+    return static_cast<jlong>(reinterpret_cast<intptr_t>(new BindingRef(std::make_shared<RuntimeBinding>())));
+  }
+
+  static local_ref<BindingsInstallerHolder::javaobject>
+  bindingsInstaller(alias_ref<jclass>, jlong handle, alias_ref<CallInvokerHolder::javaobject> jsInvokerHolder) {
+    std::shared_ptr<facebook::react::CallInvoker> fallback;
+    if (jsInvokerHolder) {
+      fallback = jsInvokerHolder->cthis()->getCallInvoker();
+    }
+    return BindingsInstallerHolder::newObjectCxxArgs(
+        otelsessions::platform::makeInstallFunction<BindingsInstallerHolder>(*fromHandle(handle), std::move(fallback)));
+  }
+
+  static jboolean isInstalled(alias_ref<jclass>, jlong handle) {
+    return (*fromHandle(handle))->installed() ? JNI_TRUE : JNI_FALSE;
+  }
+
+  static local_ref<JString> installError(alias_ref<jclass>, jlong handle) {
+    std::string error = (*fromHandle(handle))->installError();
+    return error.empty() ? nullptr : facebook::jni::make_jstring(error);
+  }
+
+  // Invalidates the binding on its runtime and frees the handle; the handle is dead afterwards.
+  static void disposeBinding(alias_ref<jclass>, jlong handle) {
+    BindingRef *binding = fromHandle(handle);
+    (*binding)->invalidate();
+    delete binding;
+  }
+
+  static void appForeground(alias_ref<jclass>) {
+    ots_app_foreground();
+  }
+
+  static void appBackground(alias_ref<jclass>) {
+    ots_app_background();
+  }
+
+  // Returns null on success, else the library's message.
+  static local_ref<JString> setPlatformInfo(alias_ref<jclass>, alias_ref<JString> json) {
+    std::string utf8 = json->toStdString();
+    OtsBuf err{nullptr, 0};
+    int32_t status = ots_set_platform_info(reinterpret_cast<const uint8_t *>(utf8.data()), utf8.size(), &err);
+    if (status == OTS_OK) {
+      return nullptr;
+    }
+    std::string message(reinterpret_cast<const char *>(err.ptr), err.len);
+    ots_buf_free(err);
+    return facebook::jni::make_jstring(message);
+  }
+
+  static void registerNatives() {
+    javaClassStatic()->registerNatives({
+        makeNativeMethod("createBinding", OtelSessionsNative::createBinding),
+        makeNativeMethod("bindingsInstaller", OtelSessionsNative::bindingsInstaller),
+        makeNativeMethod("isInstalled", OtelSessionsNative::isInstalled),
+        makeNativeMethod("installError", OtelSessionsNative::installError),
+        makeNativeMethod("disposeBinding", OtelSessionsNative::disposeBinding),
+        makeNativeMethod("appForeground", OtelSessionsNative::appForeground),
+        makeNativeMethod("appBackground", OtelSessionsNative::appBackground),
+        makeNativeMethod("setPlatformInfo", OtelSessionsNative::setPlatformInfo),
+    });
+  }
+};
+
+} // namespace
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *) {
+  return facebook::jni::initialize(vm, [] { OtelSessionsNative::registerNatives(); });
+}
