@@ -1,11 +1,18 @@
-// Autolinking for react-native-otel-sessions. The Android library and the podspec are
-// filled in by the native-platforms work; the platform entries here stay the defaults
-// (android/ with its Gradle module, the podspec at the package root).
+// Autolinking for react-native-otel-sessions (read by @react-native-community/cli in the app).
+// Android: the library module in android/ and its package class; iOS: the podspec at the package
+// root. The codegen output (OtelSessionsSpec, from package.json's codegenConfig) is generated and
+// built by the app's React Native build on both platforms.
 module.exports = {
   dependency: {
     platforms: {
-      android: {},
-      ios: {},
+      android: {
+        sourceDir: './android',
+        packageImportPath: 'import com.otelsessions.OtelSessionsPackage;',
+        packageInstance: 'new OtelSessionsPackage()',
+      },
+      ios: {
+        podspecPath: './react-native-otel-sessions.podspec',
+      },
     },
   },
 };
