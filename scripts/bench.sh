@@ -13,3 +13,5 @@ step "binding from JavaScript (Linux JSI host, release build)"
 ensure_jsc
 ensure_node_modules
 HARNESS_RELEASE=1 bash scripts/harness.sh rust/jsi-host/bench/binding.bench.js "$(mktemp -d)" 1 | grep -v '^BENCH '
+step "OpenTelemetry JS bridge (Linux JSI host, release build)"
+HARNESS_RELEASE=1 bash scripts/harness.sh rust/jsi-host/bench/otel-bridge.bench.ts "$(mktemp -d)" 1

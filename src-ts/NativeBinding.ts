@@ -22,8 +22,11 @@ export interface NativeBinding {
   unsubscribe(id: number): void;
   /** A record starts: counts as activity; returns `[sessionId, sequenceNumber]`. */
   stamp(): [string, number];
-  /** Hands finished OpenTelemetry JS spans to the Rust pipeline; returns how many. */
-  exportSpans(spans: ExportedSpan[]): number;
-  /** Hands OpenTelemetry JS log records to the Rust pipeline; returns how many. */
-  exportLogs(logs: ExportedLog[]): number;
+  /**
+   * Hands finished OpenTelemetry JS spans to the Rust pipeline, which parses and ingests them
+   * off the JS thread; resolves to how many. Over 1 MiB of JSON throws a RangeError at once.
+   */
+  exportSpans(spans: ExportedSpan[]): Promise<number>;
+  /** As `exportSpans`, for log records. */
+  exportLogs(logs: ExportedLog[]): Promise<number>;
 }

@@ -76,7 +76,7 @@ function recordingBinding(limit = Infinity) {
     exportSpans(spans: ExportedSpan[]) {
       if (spans.length > limit) throw new RangeError('Sessions.exportSpans: the arguments are over 1 MiB as JSON; pass less data');
       sent.push(spans);
-      return spans.length;
+      return Promise.resolve(spans.length);
     },
   };
   return sent;
@@ -127,6 +127,20 @@ test('a batch over the argument limit is split, and only what cannot fit fails',
   const failed = await exportedWith(new SessionSpanExporter(), memory.getFinishedSpans().slice(0, 2));
   expect(failed.code).toBe(1);
   expect(failed.error?.message).toMatch(/2 span\(s\) over 1 MiB/);
+});
+
+test('a batch the native side rejects fails with its message', async () => {
+  const base = createMockBinding();
+  g.__otelSessions = {
+    ...base,
+    exportSpans: () => Promise.reject(new TypeError('Sessions.exportSpans: spans[0].traceId must be 32 lowercase hex digits')),
+  };
+  const { exporter: memory, tracer } = tracing();
+  Sessions.init({ serviceName: 'bridge' });
+  tracer.startSpan('x').end();
+  const result = await exportedWith(new SessionSpanExporter(), memory.getFinishedSpans());
+  expect(result.code).toBe(1);
+  expect(result.error?.message).toMatch(/spans\[0\]\.traceId/);
 });
 
 test('exporting before init fails the batch with the init message', async () => {

@@ -166,12 +166,12 @@ export function createMockBinding(): NativeBinding {
       const s = need('stamp');
       return [s.id, ++records];
     },
-    exportSpans(spans) {
+    async exportSpans(spans) {
       need('exportSpans');
       if (!Array.isArray(spans)) throw new TypeError('Sessions.exportSpans: spans must be an array');
       return spans.length;
     },
-    exportLogs(logs) {
+    async exportLogs(logs) {
       need('exportLogs');
       if (!Array.isArray(logs)) throw new TypeError('Sessions.exportLogs: logs must be an array');
       return logs.length;

@@ -1,7 +1,8 @@
 // Exporters that hand spans and log records made with the OpenTelemetry JS SDK to the Rust
 // pipeline, so they share the native records' sessions, sequence numbers, sampling, consent,
-// durable outbox, retries and OTLP endpoint. The hand-over is one synchronous native call
-// per batch (split when a batch is over the binding's 1 MiB argument limit).
+// durable outbox, retries and OTLP endpoint. The hand-over is one native call per batch (split
+// when a batch is over the binding's 1 MiB argument limit): the JS thread only serialises it;
+// Rust parses and ingests it on another thread, and the SDK's callback runs when that is done.
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
@@ -14,46 +15,59 @@ type ResultCallback = Parameters<SpanExporter['export']>[1];
 const SUCCESS = 0;
 const FAILED = 1;
 
-/** Sends `items` in as few calls as fit the argument limit; returns those that fit in none. */
-function send<T>(items: T[], call: (chunk: T[]) => void): T[] {
-  if (items.length === 0) return [];
+/**
+ * Starts sending `items` in as few calls as fit the binding's argument limit (the limit is
+ * checked synchronously); returns the calls under way and the items that fit in no call.
+ */
+function send<T>(items: T[], call: (chunk: T[]) => Promise<number>): { calls: Promise<number>[]; tooLarge: T[] } {
+  if (items.length === 0) return { calls: [], tooLarge: [] };
   try {
-    call(items);
-    return [];
+    return { calls: [call(items)], tooLarge: [] };
   } catch (e) {
     if (!(e instanceof RangeError) || !/over 1 MiB/.test(e.message)) throw e;
-    if (items.length === 1) return items;
+    if (items.length === 1) return { calls: [], tooLarge: items };
     const half = Math.ceil(items.length / 2);
-    return [...send(items.slice(0, half), call), ...send(items.slice(half), call)];
+    const a = send(items.slice(0, half), call);
+    const b = send(items.slice(half), call);
+    return { calls: [...a.calls, ...b.calls], tooLarge: [...a.tooLarge, ...b.tooLarge] };
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function exportBatch<T, W>(
   method: 'exportSpans' | 'exportLogs',
   items: T[],
   convert: (item: T) => W,
-  call: (b: NativeBinding, wire: W[]) => void,
+  call: (b: NativeBinding, wire: W[]) => Promise<number>,
   resultCallback: ResultCallback,
 ): void {
-  let tooLarge: W[];
+  let sent: { calls: Promise<number>[]; tooLarge: W[] };
   try {
     const b = bridgeBinding(method);
-    tooLarge = send(items.map(convert), (chunk) => call(b, chunk));
+    sent = send(items.map(convert), (chunk) => call(b, chunk));
   } catch (error) {
-    resultCallback({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    resultCallback({ code: FAILED, error: asError(error) });
     return;
   }
-  if (tooLarge.length > 0) {
-    const what = method === 'exportSpans' ? 'span' : 'log record';
-    resultCallback({
-      code: FAILED,
-      error: new RangeError(
-        `Sessions.${method}: ${tooLarge.length} ${what}(s) over 1 MiB each as JSON were dropped; record less data per ${what}`,
-      ),
-    });
-    return;
-  }
-  resultCallback({ code: SUCCESS });
+  Promise.all(sent.calls).then(
+    () => {
+      if (sent.tooLarge.length === 0) {
+        resultCallback({ code: SUCCESS });
+        return;
+      }
+      const what = method === 'exportSpans' ? 'span' : 'log record';
+      resultCallback({
+        code: FAILED,
+        error: new RangeError(
+          `Sessions.${method}: ${sent.tooLarge.length} ${what}(s) over 1 MiB each as JSON were dropped; record less data per ${what}`,
+        ),
+      });
+    },
+    (error: unknown) => resultCallback({ code: FAILED, error: asError(error) }),
+  );
 }
 
 /**
@@ -74,7 +88,7 @@ export class SessionSpanExporter implements SpanExporter {
     exportBatch('exportSpans', spans, toExportedSpan, (b, chunk) => b.exportSpans(chunk), resultCallback);
   }
 
-  /** Spans were handed over synchronously: nothing is pending here. `Sessions.flush()` delivers. */
+  /** Nothing is held here (the SDK waits for pending exports itself); `Sessions.flush()` delivers. */
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
@@ -101,7 +115,7 @@ export class SessionLogRecordExporter implements LogRecordExporter {
     exportBatch('exportLogs', logs, toExportedLog, (b, chunk) => b.exportLogs(chunk), resultCallback);
   }
 
-  /** Records were handed over synchronously: nothing is pending here. */
+  /** Nothing is held here; `Sessions.flush()` delivers. */
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }

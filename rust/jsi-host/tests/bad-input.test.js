@@ -1,7 +1,7 @@
 // Hundreds of bad inputs from JavaScript: every one gives a TypeError, RangeError or Error
 // naming the method, never a crash. Then random calls in random orders.
 // argv[0]: a fresh storage directory.
-import { ok, run, test } from './lib/check.js';
+import { eq, ok, run, test } from './lib/check.js';
 
 const S = globalThis.__otelSessions;
 
@@ -22,7 +22,7 @@ function nasty() {
 }
 
 const METHODS = ['current', 'end', 'touch', 'setAttribute', 'removeAttribute', 'setUser', 'recordEvent',
-  'recordError', 'setConsent', 'consent', 'history', 'subscribe', 'unsubscribe', 'stamp', 'exportSpans', 'exportLogs'];
+  'recordError', 'setConsent', 'consent', 'history', 'subscribe', 'unsubscribe', 'stamp'];
 
 test('init with bad configs', () => {
   let n = 0;
@@ -81,6 +81,32 @@ test('random calls in random orders', async () => {
     if (i % 500 === 0) await S.flush(10).catch(() => {});
   }
   ok(/^[0-9a-f]{32}$/.test(S.current().id), 'still working');
+});
+
+test('the bridge exports refuse bad batches: at once, or by rejecting, never a crash', async () => {
+  const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'x', kind: 0,
+    start: [1, 0], end: [1, 5], scope: { name: 's' } };
+  const cases = [];
+  for (const v of nasty()) {
+    cases.push([v], [[v]], [[{ ...span, traceId: v }]], [[{ ...span, start: v }]], [[{ ...span, attributes: v }]],
+      [[{ ...span, events: [{ name: v, time: v }] }]], [[{ scope: { name: 'l' }, body: v, severityNumber: v }]]);
+  }
+  let settled = 0, refused = 0;
+  for (const m of ['exportSpans', 'exportLogs']) {
+    for (const args of cases) {
+      try {
+        await S[m](...args);
+        settled++;
+      } catch (e) {
+        refused++;
+        const fromJs = e.message === 'ownKeys trap' || e.message === 'getter';
+        ok(fromJs || e.message.startsWith(`Sessions.${m}:`), `${m}: ${e.message.slice(0, 200)}`);
+        ok(e.message.length < 400, `${m}: message is short (${e.message.length})`);
+      }
+    }
+  }
+  ok(refused > 300, `${refused} refused, ${settled} accepted`);
+  eq(await S.exportSpans([span]), 1, 'a good span is still accepted');
 });
 
 run();

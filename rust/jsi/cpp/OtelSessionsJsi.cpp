@@ -205,13 +205,19 @@ const char *const kGlue = R"JS((function (native) {
       default: return value;
     }
   }
+  // The bridge's exports carry OpenTelemetry data the SDK already checked, in bulk: they skip
+  // the replacer (a JS call per value, most of the cost), so NaN becomes null there.
+  var bulk = { exportSpans: true, exportLogs: true };
   function encode(method, value) {
     var json;
     try {
-      json = JSON.stringify(value, replacer);
+      json = bulk[method] ? JSON.stringify(value) : JSON.stringify(value, replacer);
     } catch (e) {
       if (/cycl|circular|call stack|too much recursion/i.test(String(e && e.message))) {
         throw new TypeError('Sessions.' + method + ': an argument is cyclic or nested too deeply; pass plain data');
+      }
+      if (/bigint/i.test(String(e && e.message))) {
+        throw new TypeError('Sessions.' + method + ': a BigInt cannot be sent; convert it to a number or a string');
       }
       throw e; // a getter or a proxy trap threw: its own error
     }
@@ -230,7 +236,7 @@ const char *const kGlue = R"JS((function (native) {
     var f = native[m];
     api[m] = function () { return arguments.length === 0 ? f() : f(encode(m, Array.prototype.slice.call(arguments))); };
   });
-  ['flush', 'clearAllData'].forEach(function (m) {
+  native.asyncMethods.forEach(function (m) {
     api[m] = function () { return native.callAsync(m, argsJson(m, arguments)); };
   });
   api.subscribe = function (listener) {
@@ -296,11 +302,12 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
   });
 
   // One host function per method, so a call passes one string (the arguments) or nothing.
-  // The JS glue wraps exactly these (`native.syncMethods`). `stamp`, `exportSpans` and
-  // `exportLogs` serve the OpenTelemetry JS bridge.
-  static const char *const kSyncMethods[] = {
-      "current", "end",     "touch",   "setAttribute", "removeAttribute", "setUser",     "recordEvent",
-      "recordError", "setConsent", "consent", "history", "stamp", "exportSpans", "exportLogs"};
+  // The JS glue wraps exactly these (`native.syncMethods`); `stamp` serves the OpenTelemetry
+  // JS bridge. The asynchronous ones (`native.asyncMethods`) settle a promise through callAsync;
+  // the bridge's exports are among them, so a batch is parsed and ingested off the JS thread.
+  static const char *const kSyncMethods[] = {"current",    "end",     "touch",   "setAttribute", "removeAttribute",
+                                             "setUser",    "recordEvent", "recordError", "setConsent", "consent",
+                                             "history",    "stamp"};
   jsi::Array syncMethods(rt, std::size(kSyncMethods));
   size_t index = 0;
   for (const char *name : kSyncMethods) {
@@ -316,6 +323,11 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     });
   }
   native.setProperty(rt, "syncMethods", syncMethods);
+  static const char *const kAsyncMethods[] = {"flush", "clearAllData", "exportSpans", "exportLogs"};
+  jsi::Array asyncMethods(rt, std::size(kAsyncMethods));
+  index = 0;
+  for (const char *name : kAsyncMethods) asyncMethods.setValueAtIndex(rt, index++, jsi::String::createFromAscii(rt, name));
+  native.setProperty(rt, "asyncMethods", asyncMethods);
 
   define(rt, native, "callAsync", 2, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
     std::string method = stringArg(rt, args, count, 0);

@@ -11,14 +11,17 @@ use serde_json::{json, Value};
 use crate::call_error::CallError;
 use crate::init_config::{self, InitConfig, PlatformInfo};
 use crate::js_records;
-use crate::js_value::{arg, attribute_error, attribute_value, attributes, describe, string};
+use crate::js_value::{
+    arg, attribute_error, attribute_value, attributes, describe, parse_args, string,
+};
 
 /// Longest `flush` may be asked to wait.
 const MAX_FLUSH_MS: u64 = 600_000;
 const DEFAULT_FLUSH_MS: u64 = 10_000;
 
-/// Methods that run off the JS thread and settle a promise.
-pub const ASYNC_METHODS: [&str; 2] = ["flush", "clearAllData"];
+/// Methods that run off the JS thread and settle a promise. The OpenTelemetry JS bridge's
+/// exports are among them: even their arguments are parsed off the JS thread.
+pub const ASYNC_METHODS: [&str; 4] = ["flush", "clearAllData", "exportSpans", "exportLogs"];
 
 /// An initialised library: the telemetry layer and its engine.
 pub struct Binding {
@@ -187,27 +190,10 @@ impl Binding {
                 Ok(Value::Null)
             }
             "consent" => Ok(json!(self.telemetry.consent().as_str())),
-            // The OpenTelemetry JS bridge: a record starts (session, sequence number)...
+            // The OpenTelemetry JS bridge: a record starts (its session, its sequence number).
             "stamp" => {
                 let stamp = engine.record();
                 Ok(json!([stamp.session.id.as_str(), stamp.sequence]))
-            }
-            // ...and finished records join the Rust pipeline.
-            "exportSpans" => {
-                let spans = js_records::spans(method, arg(args, 0))?;
-                let n = spans.len();
-                spans
-                    .into_iter()
-                    .for_each(|s| self.telemetry.ingest_span(s));
-                Ok(json!(n))
-            }
-            "exportLogs" => {
-                let logs = js_records::logs(method, arg(args, 0))?;
-                let n = logs.len();
-                for (scope, log) in logs {
-                    self.telemetry.ingest_log(&scope, log);
-                }
-                Ok(json!(n))
             }
             "history" => {
                 let mut out: Vec<Value> = engine.history().iter().map(record_json).collect();
@@ -238,10 +224,22 @@ impl Binding {
     pub fn prepare_async(
         self: &Arc<Self>,
         method: &str,
-        args: &[Value],
+        raw_args: &[u8],
     ) -> Result<Box<dyn FnOnce() -> Result<Value, CallError> + Send>, CallError> {
-        no_extra(method, args)?;
         let me = self.clone();
+        if method == "exportSpans" || method == "exportLogs" {
+            let raw = raw_args.to_vec();
+            let method: &'static str = if method == "exportSpans" {
+                "exportSpans"
+            } else {
+                "exportLogs"
+            };
+            return Ok(Box::new(move || {
+                me.export(method, &parse_args(method, &raw)?)
+            }));
+        }
+        let args = &parse_args(method, raw_args)?;
+        no_extra(method, args)?;
         match method {
             "flush" => {
                 let ms = match arg(args, 0) {
@@ -265,6 +263,27 @@ impl Binding {
                 method,
                 "is not an asynchronous method of this library version",
             )),
+        }
+    }
+
+    /// `exportSpans(spans)` / `exportLogs(logs)` from the OpenTelemetry JS bridge: the
+    /// records join the Rust pipeline; the result is how many. Runs off the JS thread.
+    fn export(&self, method: &str, args: &[Value]) -> Result<Value, CallError> {
+        no_extra(method, args)?;
+        if method == "exportSpans" {
+            let spans = js_records::spans(method, arg(args, 0))?;
+            let n = spans.len();
+            spans
+                .into_iter()
+                .for_each(|s| self.telemetry.ingest_span(s));
+            Ok(json!(n))
+        } else {
+            let logs = js_records::logs(method, arg(args, 0))?;
+            let n = logs.len();
+            for (scope, log) in logs {
+                self.telemetry.ingest_log(&scope, log);
+            }
+            Ok(json!(n))
         }
     }
 

@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::binding::{session_json, Binding};
 use crate::call_error::{CallError, ErrorKind};
 use crate::init_config::PlatformInfo;
+use crate::js_value::{parse_args, parse_json};
 
 /// Success.
 pub const OTS_OK: i32 = 0;
@@ -109,30 +110,6 @@ fn fail(out: *mut OtsBuf, e: &CallError) -> i32 {
     // SAFETY: forwarded from the entry point's own contract on `out`.
     unsafe { put(out, e.message.clone().into_bytes()) };
     e.kind as i32
-}
-
-fn parse_json(method: &str, b: &[u8]) -> Result<Value, CallError> {
-    // The JS glue writes valid JSON; what fails here is text JSON cannot carry, such as a
-    // lone UTF-16 surrogate in a string.
-    serde_json::from_slice(b).map_err(|e| {
-        CallError::type_error(
-            method,
-            format!("the arguments could not be read ({e}); strings must be valid Unicode text"),
-        )
-    })
-}
-
-fn parse_args(method: &str, b: &[u8]) -> Result<Vec<Value>, CallError> {
-    if b.is_empty() {
-        return Ok(Vec::new());
-    }
-    match parse_json(method, b)? {
-        Value::Array(a) => Ok(a),
-        _ => Err(CallError::other(
-            method,
-            "internal: arguments must be a JSON array",
-        )),
-    }
 }
 
 fn method_name(b: &[u8]) -> &str {
@@ -278,7 +255,7 @@ pub unsafe extern "C" fn ots_call_async(
             settle(Err(CallError::other(method, "called before init")));
             return OTS_OK;
         };
-        let work = parse_args(method, args).and_then(|a| h.binding.prepare_async(method, &a));
+        let work = h.binding.prepare_async(method, args);
         match work {
             Err(e) => settle(Err(e)),
             Ok(work) => {

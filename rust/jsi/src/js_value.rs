@@ -165,6 +165,32 @@ pub fn attribute_error(method: &str, e: AttributeError) -> CallError {
     }
 }
 
+/// Parses JSON from the JS glue; an error names `method`.
+pub fn parse_json(method: &str, b: &[u8]) -> Result<Value, CallError> {
+    // The JS glue writes valid JSON; what fails here is text JSON cannot carry, such as a
+    // lone UTF-16 surrogate in a string.
+    serde_json::from_slice(b).map_err(|e| {
+        CallError::type_error(
+            method,
+            format!("the arguments could not be read ({e}); strings must be valid Unicode text"),
+        )
+    })
+}
+
+/// Parses a JSON array of arguments (empty input: no arguments).
+pub fn parse_args(method: &str, b: &[u8]) -> Result<Vec<Value>, CallError> {
+    if b.is_empty() {
+        return Ok(Vec::new());
+    }
+    match parse_json(method, b)? {
+        Value::Array(a) => Ok(a),
+        _ => Err(CallError::other(
+            method,
+            "internal: arguments must be a JSON array",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
