@@ -1,0 +1,8 @@
+// What the Linux JSI host (main.cpp) gives a script, for type-checking the host tests.
+declare const console: {
+  log(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+};
