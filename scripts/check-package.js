@@ -1,6 +1,6 @@
 // Checks what `npm publish` would ship (run after `bob build`): every entry point named in
 // package.json (main, module, types, react-native, each `exports` condition) is in the
-// tarball, the codegen spec and the native folders are in it, and tests are not.
+// tarball, the codegen spec and what the native builds read are in it, and tests are not.
 //   node scripts/check-package.js
 'use strict';
 const { execFileSync } = require('child_process');
@@ -36,6 +36,20 @@ for (const f of files) {
   if (/(^|\/)(__tests__|tests)\//.test(f)) problems.push(`test file ${f} would be published`);
 }
 if (![...files].some((f) => f.startsWith('rust/jsi/src/'))) problems.push('the Rust sources are not in the package');
+// What autolinking and the native builds read from the installed package.
+for (const f of [
+  'react-native-otel-sessions.podspec',
+  'react-native.config.js',
+  'scripts/build-android',
+  'scripts/build-ios',
+  'android/build.gradle',
+  'android/CMakeLists.txt',
+  'ios/OtelSessions.mm',
+  'rust/jsi/cpp/OtelSessionsJsi.cpp',
+  'rust/jsi/include/otel_sessions.h',
+]) {
+  if (!files.has(f)) problems.push(`${f} is not in the package (package.json "files")`);
+}
 
 if (problems.length) {
   console.error(`package check failed:\n  ${problems.join('\n  ')}`);

@@ -27,3 +27,5 @@ step "cargo test"
 cargo test --workspace --locked
 step "JSI: JavaScript in a real jsi::Runtime against the binding"
 bash scripts/test-jsi.sh
+step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking, host-built adapter"
+bash scripts/check-native.sh
