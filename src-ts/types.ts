@@ -1,13 +1,25 @@
-/** An attribute value: what OpenTelemetry can carry. Numbers must be finite. */
+/**
+ * An attribute value: what OpenTelemetry can carry. Numbers must be finite; arrays hold one type.
+ * @example const v: AttributeValue = ['beta', 'dark-mode'];
+ */
 export type AttributeValue = string | number | boolean | string[] | number[] | boolean[];
 
-/** Session attributes, stamped on every record of the session. */
+/**
+ * Session attributes, stamped on every record of the session.
+ * @example const a: Attributes = { 'user.tier': 'gold', 'cart.items': 3 };
+ */
 export type Attributes = Record<string, AttributeValue>;
 
-/** What the user allowed: upload, record without uploading, or nothing. */
+/**
+ * What the user allowed: upload, record without uploading, or nothing.
+ * @example Sessions.setConsent(accepted ? 'granted' : 'pending');
+ */
 export type Consent = 'granted' | 'pending' | 'denied';
 
-/** Why a session ended. */
+/**
+ * Why a session ended (`session.end`'s reason, and {@link SessionRecord.endReason}).
+ * @example const crashed = Sessions.history().some((r) => r.endReason === 'abnormal_termination');
+ */
 export type EndReason =
   | 'background_timeout'
   | 'inactivity'
@@ -16,7 +28,10 @@ export type EndReason =
   | 'abnormal_termination'
   | 'relaunch';
 
-/** The current session. Snapshots are immutable: a change produces a new object. */
+/**
+ * The current session. Snapshots are immutable: a change produces a new object.
+ * @example const { id, previousId, attributes } = Sessions.current();
+ */
 export interface Session {
   /** `session.id`: 32 lowercase hex characters. */
   readonly id: string;
@@ -30,21 +45,37 @@ export interface Session {
   readonly sampled: boolean;
 }
 
-/** A session in the local history; the current one comes last with null end fields. */
+/**
+ * A session in the local history; the current one comes last with null end fields.
+ * @example const last = Sessions.history().at(-2); // the session before this one
+ */
 export interface SessionRecord {
+  /** `session.id`. */
   readonly id: string;
+  /** The session it replaced, or null. */
   readonly previousId: string | null;
+  /** Start, in epoch milliseconds. */
   readonly startTime: number;
+  /** End, in epoch milliseconds; null for the current session. */
   readonly endTime: number | null;
+  /** Why it ended; null for the current session. */
   readonly endReason: EndReason | null;
+  /** Records (spans, logs, events) it carried; null for the current session. */
   readonly recordCount: number | null;
+  /** Records it lost (sampling buffer overflow, caps); null for the current session. */
   readonly droppedCount: number | null;
 }
 
-/** Called on rotation (previous = the ended session) and on changes to the session. */
+/**
+ * Called on rotation (previous = the ended session) and on changes to the session.
+ * @example const l: SessionListener = (s, prev) => prev && prev.id !== s.id && analytics.reset();
+ */
 export type SessionListener = (session: Session, previous: Session | null) => void;
 
-/** Configuration of `Sessions.init`. Only `serviceName` is required. */
+/**
+ * Configuration of `Sessions.init`. Only `serviceName` is required.
+ * @example Sessions.init({ serviceName: 'shop', endpoint: 'https://otel.example.com:4318', backgroundTimeoutMs: 300_000 });
+ */
 export interface SessionsConfig {
   /** `service.name` of your app. */
   serviceName: string;
