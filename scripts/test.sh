@@ -29,3 +29,5 @@ step "JSI: JavaScript in a real jsi::Runtime against the binding"
 bash scripts/test-jsi.sh
 step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking, host-built adapter"
 bash scripts/check-native.sh
+step "Demo: the app day, with its timeline checked"
+bash scripts/demo.sh --check

@@ -6,3 +6,5 @@ declare const console: {
   error(...args: unknown[]): void;
   debug(...args: unknown[]): void;
 };
+declare function setTimeout(fn: (...args: any[]) => void, ms?: number, ...args: unknown[]): number; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare function clearTimeout(id: number | undefined): void;
