@@ -126,9 +126,9 @@ export const Sessions = {
    * @example const { id } = Sessions.current(); // show it on a support screen
    */
   current(): Session {
-    const b = ready('current');
-    if (!snapshot || Date.now() - snapshotAt > MAX_CACHE_AGE_MS) return adopt(b.current());
-    return snapshot;
+    // The hot path: a cached snapshot younger than MAX_CACHE_AGE_MS (implies init was called).
+    if (snapshot !== null && Date.now() - snapshotAt <= MAX_CACHE_AGE_MS) return snapshot;
+    return adopt(ready('current').current());
   },
 
   /**

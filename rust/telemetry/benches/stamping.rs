@@ -136,5 +136,100 @@ fn persist(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, spans, logs, persist);
+/// The plain pipeline's end: the OTLP request body written to a file and fsynced, as the
+/// outbox does (without its naming, caps and counters).
+#[derive(Debug)]
+struct FileClient(std::path::PathBuf);
+
+impl opentelemetry_http::HttpClient for FileClient {
+    fn send_bytes<'a, 'b>(
+        &'a self,
+        request: opentelemetry_http::Request<opentelemetry_http::Bytes>,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<
+                        opentelemetry_http::Response<opentelemetry_http::Bytes>,
+                        opentelemetry_http::HttpError,
+                    >,
+                > + Send
+                + 'b,
+        >,
+    >
+    where
+        'a: 'b,
+        Self: 'b,
+    {
+        use std::io::Write as _;
+        let result = (|| {
+            let mut f = std::fs::File::create(&self.0)?;
+            f.write_all(request.body())?;
+            f.sync_all()?;
+            Ok::<_, std::io::Error>(())
+        })()
+        .map_err(|e| Box::new(e) as opentelemetry_http::HttpError)
+        .and_then(|_| {
+            opentelemetry_http::Response::builder()
+                .status(200)
+                .body(opentelemetry_http::Bytes::new())
+                .map_err(|e| Box::new(e) as opentelemetry_http::HttpError)
+        });
+        Box::pin(async move { result })
+    }
+}
+
+/// Spans all the way to disk: the whole per-span cost an app pays, ours against the same
+/// SDK pipeline (batch processor, OTLP protobuf + gzip exporter, file write + fsync) without
+/// sessions.
+fn spans_to_disk(c: &mut Criterion) {
+    use opentelemetry_otlp::{Compression, Protocol, WithExportConfig as _, WithHttpConfig as _};
+    const N: u64 = 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_protocol(Protocol::HttpBinary)
+        .with_endpoint("http://127.0.0.1:9/v1/traces")
+        .with_compression(Compression::Gzip)
+        .with_http_client(FileClient(dir.path().join("batch.bin")))
+        .build()
+        .unwrap();
+    let plain = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(exporter).build())
+        .build();
+    let mut cfg = TelemetryConfig::new("bench", dir.path().join("ours"));
+    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.consent = Consent::Pending;
+    cfg.max_queue_bytes = 1024 * 1024 * 1024;
+    let ours = Telemetry::start(cfg, Engine::builder(dir.path().join("ours"))).unwrap();
+    ours.engine()
+        .set_attribute("app.screen", AttributeValue::String("home".into()))
+        .unwrap();
+    let mut g = c.benchmark_group("spans to disk");
+    g.throughput(Throughput::Elements(N));
+    g.measurement_time(Duration::from_secs(5));
+    let tracer = plain.tracer("bench");
+    g.bench_function(
+        "baseline: 1000 spans, OTLP-encoded, gzip, fsynced file",
+        |b| {
+            b.iter(|| {
+                for _ in 0..N {
+                    tracer.in_span("op", |_| black_box(1));
+                }
+                plain.force_flush().unwrap();
+            })
+        },
+    );
+    let tracer = ours.tracer_provider().tracer("bench");
+    g.bench_function("ours: the same, stamped, through the outbox", |b| {
+        b.iter(|| {
+            for _ in 0..N {
+                tracer.in_span("op", |_| black_box(1));
+            }
+            ours.write_to_disk();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, spans, logs, persist, spans_to_disk);
 criterion_main!(benches);

@@ -1,0 +1,34 @@
+// Memory: resident set growth of the whole host process after recording many events with the
+// OTLP receiver down (a closed port), so everything queues: bounded by the outbox caps.
+// argv[0]: storage directory; argv[1]: events (default 1 000 000).
+import { Sessions } from 'react-native-otel-sessions';
+
+type Harness = { argv: string[]; exit(code: number): void; readFile(path: string): string | undefined };
+const harness = (globalThis as unknown as { __harness: Harness }).__harness;
+const events = Number(harness.argv[1] || 1_000_000);
+
+/** VmRSS of this process, in KiB (Linux). */
+function rssKiB(): number {
+  const status = harness.readFile('/proc/self/status') ?? '';
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) : NaN;
+}
+
+async function main() {
+  Sessions.init({ serviceName: 'bench', storageDir: harness.argv[0]!, endpoint: 'http://127.0.0.1:9' });
+  const before = rssKiB();
+  for (let i = 0; i < events; i++) {
+    Sessions.recordEvent('tap', { screen: 'home', i });
+    if (i % 10_000 === 0) await new Promise((r) => setTimeout(r, 0)); // let the event loop breathe
+  }
+  const recorded = rssKiB();
+  await Sessions.flush(2000).catch(() => {}); // the receiver is down: this writes to disk and times out
+  const after = rssKiB();
+  console.log('BENCH ' + JSON.stringify({ suite: 'memory', events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after }));
+  harness.exit(0);
+}
+
+main().catch((e: Error) => {
+  console.error(e.stack ?? e.message);
+  harness.exit(1);
+});
