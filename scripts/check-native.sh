@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+source scripts/example/ensure-example-deps.sh
 
 OLDEST_RN=0.76.9   # keep in step with peerDependencies in package.json and scripts/test-jsi.sh
 PINNED=node_modules/react-native
@@ -81,15 +82,9 @@ symbols() {
   echo "self-test: 4 bogus names injected, 4 reported"
 }
 
-# The example app's own node_modules (react-native, the CLI), installed once and reused;
-# --ignore-scripts keeps npm from running this package's `prepare` through the file: link.
+# In example/, with its own node_modules (ensure_example_deps).
 autolinking() {
-  local stamp=example/node_modules/.install-stamp
-  if [[ ! -f $stamp || example/package.json -nt $stamp || example/package-lock.json -nt $stamp ]]; then
-    step "npm ci in example/"
-    (cd example && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || return 1
-    touch "$stamp"
-  fi
+  ensure_example_deps || return 1
   (cd example && npx --no-install react-native config) >"$WORK/config.json" 2>"$WORK/config.err" \
     || { cat "$WORK/config.err"; return 1; }
   node scripts/native/check-autolinking.js <"$WORK/config.json"
