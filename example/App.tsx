@@ -1,25 +1,17 @@
-// Minimal example: starts the library once and shows the current session id, which changes when
-// a session ends (background timeout, maximum duration, Sessions.end()).
-import React from 'react';
-import { SafeAreaView, StyleSheet, Text } from 'react-native';
-import { Sessions, useSession } from 'react-native-otel-sessions';
+// The example app: first the OTLP endpoint and Sessions.init, then the session screen.
+import React, { useState } from 'react';
 
-Sessions.init({ serviceName: 'otel-sessions-example', endpoint: null });
+import { Screen } from './src/components/Screen';
+import { StartSection } from './src/components/StartSection';
+import { SessionsScreen } from './src/SessionsScreen';
+import { startedWith } from './src/startup';
 
 export default function App(): React.JSX.Element {
-  const session = useSession();
+  const [started, setStarted] = useState(startedWith);
+  if (started) return <SessionsScreen started={started} />;
   return (
-    <SafeAreaView style={styles.root}>
-      <Text style={styles.label}>session.id</Text>
-      <Text selectable style={styles.id}>
-        {session.id}
-      </Text>
-    </SafeAreaView>
+    <Screen>
+      <StartSection onStarted={setStarted} />
+    </Screen>
   );
 }
-
-const styles = StyleSheet.create({
-  root: { flex: 1, alignItems: 'center', justifyContent: 'center' },
-  label: { fontSize: 14, opacity: 0.6 },
-  id: { fontSize: 16, fontFamily: 'monospace', marginTop: 8 },
-});
