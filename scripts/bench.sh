@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# `npm run bench`: criterion benchmarks, each beside a baseline measured in the same run:
-# the engine's hot paths, and stamping against the same OpenTelemetry pipeline without it.
+# `npm run bench [-- --quick]`: what users of a monitoring SDK care about, each figure beside a
+# peer or baseline measured in the same run: criterion benchmarks of the engine and the telemetry
+# pipeline, JavaScript in the Linux JSI host (ours vs OpenTelemetry JS peers, start-up, memory),
+# and the size of the stripped library. Writes target/bench/results.json and prints a table.
+# --quick: tiny samples (for `npm test`, which only checks the results are well-formed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+quick=()
+[[ "${1:-}" == "--quick" ]] && quick=(--quick)
 ensure_rust
-cargo bench --locked -p otel-sessions-engine --bench engine -- "$@"
-cargo bench --locked -p otel-sessions-telemetry --bench stamping -- "$@"
-
-step "binding from JavaScript (Linux JSI host, release build)"
 ensure_jsc
 ensure_node_modules
-HARNESS_RELEASE=1 bash scripts/harness.sh rust/jsi-host/bench/binding.bench.js "$(mktemp -d)" 1 | grep -v '^BENCH '
-step "OpenTelemetry JS bridge (Linux JSI host, release build)"
-HARNESS_RELEASE=1 bash scripts/harness.sh rust/jsi-host/bench/otel-bridge.bench.ts "$(mktemp -d)" 1
+mkdir -p target/bench
+
+step "criterion: the engine"
+cargo bench --quiet --locked -p otel-sessions-engine --bench engine -- "${quick[@]}" | grep -E '^[a-z].*time:|time:' || true
+step "criterion: stamping and the pipeline, against the same SDK pipeline without it"
+cargo bench --quiet --locked -p otel-sessions-telemetry --bench stamping -- "${quick[@]}" | grep -E 'time:|thrpt:' || true
+
+step "JavaScript in the Linux JSI host (release build)"
+host=$(bash scripts/build-jsi-host.sh --release)
+node scripts/bench/run-host.js --host "$host" --out target/bench "${quick[@]}"
+
+step "size: the C ABI as a stripped shared library (x86_64)"
+cargo build --quiet --locked --release -p otel-sessions-jsi --example size_cdylib
+cp target/release/examples/libsize_cdylib.so target/bench/libotel_sessions.so
+strip target/bench/libotel_sessions.so
+rm -f target/bench/bloat.json
+if [[ ${#quick[@]} -eq 0 ]]; then
+  command -v cargo-bloat >/dev/null || cargo install --quiet --locked cargo-bloat
+  cargo bloat --quiet --locked --release -p otel-sessions-jsi --example size_cdylib --crates -n 0 --message-format json > target/bench/bloat.json
+fi
+
+node scripts/bench/collect.js "${quick[@]}"

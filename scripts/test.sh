@@ -31,3 +31,6 @@ step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking,
 bash scripts/check-native.sh
 step "Demo: the app day, with its timeline checked"
 bash scripts/demo.sh --check
+step "Benchmarks run (npm run bench -- --quick) and write well-formed results (no timing checked)"
+bash scripts/bench.sh --quick
+node scripts/bench/check-results.js

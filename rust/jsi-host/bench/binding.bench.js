@@ -28,5 +28,5 @@ const base = rows[0].nsPerCall;
 for (const r of rows) {
   console.log(`${r.name.padEnd(48)} ${r.nsPerCall.toFixed(1).padStart(10)} ns/call  ${(r.nsPerCall / base).toFixed(0).padStart(6)}x baseline`);
 }
-console.log('BENCH ' + JSON.stringify({ rows, sink: sink > 0 }));
+console.log('BENCH ' + JSON.stringify({ suite: 'binding', rows, sink: sink > 0 }));
 S.flush(1).catch(() => {}).then(() => __harness.exit(0));

@@ -51,4 +51,5 @@ const base = rows[0]!.nsPerSpan;
 for (const r of rows) {
   console.log(`${r.name.padEnd(48)} ${r.nsPerSpan.toFixed(0).padStart(8)} ns/span  ${(r.nsPerSpan / base).toFixed(2).padStart(6)}x baseline`);
 }
+console.log('BENCH ' + JSON.stringify({ suite: 'otel-bridge', rows }));
 Sessions.flush(1).catch(() => {}).then(() => harness.exit(0));

@@ -1,0 +1,20 @@
+// For `npm test`: `npm run bench -- --quick` ran and wrote well-formed results (every figure
+// present and finite). It checks the shape, never a time.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const file = path.join(__dirname, '..', '..', 'target', 'bench', 'results.json');
+const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+const problems = [];
+if (!Array.isArray(r.figures) || r.figures.length < 14) problems.push(`expected at least 14 figures, got ${r.figures?.length}`);
+for (const f of r.figures ?? []) {
+  if (!Number.isFinite(f.value) || f.value <= 0) problems.push(`${f.what}: value ${f.value}`);
+  if (f.baselineValue !== null && !(Number.isFinite(f.baselineValue) && f.baselineValue > 0)) problems.push(`${f.what}: baseline ${f.baselineValue}`);
+}
+for (const suite of ['binding', 'otel-bridge', 'peers', 'startup', 'memory']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
+if (!(r.size?.strippedBytes > 0)) problems.push('library size missing');
+if (problems.length) {
+  console.error(`bench results malformed:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`bench results well-formed: ${r.figures.length} figures`);

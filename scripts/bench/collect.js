@@ -1,0 +1,110 @@
+// Gathers what `npm run bench` measured (criterion's estimates, the JSI host benchmarks, the
+// library size) into target/bench/results.json and prints the summary table with the goals of
+// the benchmark issue beside each figure. Benchmarks are not tests: nothing here fails on a time.
+//   node scripts/bench/collect.js [--quick]
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const root = path.join(__dirname, '..', '..');
+const benchDir = path.join(root, 'target', 'bench');
+const quick = process.argv.includes('--quick');
+
+/** Criterion's mean estimate (ns) for every benchmark, keyed "group/function". */
+function criterion() {
+  const out = {};
+  const base = path.join(root, 'target', 'criterion');
+  const walk = (dir) => {
+    for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, e.name);
+      if (!e.isDirectory()) continue;
+      if (e.name === 'new' && fs.existsSync(path.join(p, 'estimates.json'))) {
+        const meta = JSON.parse(fs.readFileSync(path.join(p, 'benchmark.json'), 'utf8'));
+        const est = JSON.parse(fs.readFileSync(path.join(p, 'estimates.json'), 'utf8'));
+        out[`${meta.group_id}/${meta.function_id}`] = { ns: est.mean.point_estimate, throughput: meta.throughput ?? null };
+      } else walk(p);
+    }
+  };
+  walk(base);
+  return out;
+}
+
+function size() {
+  const lib = path.join(benchDir, 'libotel_sessions.so');
+  const result = { strippedBytes: fs.statSync(lib).size, budgetBytes: 1.5e6, crates: null };
+  const bloat = path.join(benchDir, 'bloat.json');
+  if (fs.existsSync(bloat)) {
+    const b = JSON.parse(fs.readFileSync(bloat, 'utf8'));
+    result.textBytes = b['text-section-size'];
+    result.crates = b.crates.map((c) => ({ name: c.name, textBytes: c.size }));
+  }
+  return result;
+}
+
+const crit = criterion();
+const host = JSON.parse(fs.readFileSync(path.join(benchDir, 'host.json'), 'utf8'));
+const lib = size();
+const row = (suite, name) => host[suite].rows.find((r) => r.name.startsWith(name));
+const ns = (key) => crit[key]?.ns ?? NaN;
+const ratio = (a, b) => a / b;
+
+const figures = [];
+function figure(what, value, unit, baselineName, baseline, goal, met) {
+  figures.push({ what, value, unit, baseline: baselineName, baselineValue: baseline, ratio: baseline ? value / baseline : null, goal, met });
+}
+const idOurs = row('peers', 'ours: Sessions.current().id').nsPerCall;
+const idPeer = row('peers', 'peer: web-common').nsPerCall;
+const idPlain = row('peers', 'plain JS property read').nsPerCall;
+figure('session id read from JS', idOurs, 'ns', 'web-common SessionManager.getSessionId()', idPeer, 'no slower than the pure-JS peer', idOurs <= idPeer * 1.05);
+figure('  (vs a plain JS property read)', idOurs, 'ns', 'obj.id', idPlain, null, null);
+const evOurs = row('peers', "ours: Sessions.recordEvent('tap', { screen })").nsPerCall;
+const evPeer = row('peers', "peer: sdk-logs logger.emit({ eventName: 'tap', attributes })").nsPerCall;
+figure('record an event with an attribute, JS thread', evOurs, 'ns', 'sdk-logs logger.emit, batch + in-memory exporter', evPeer, 'at least as fast', evOurs <= evPeer);
+const sBare = ns('span start+end/baseline: BatchSpanProcessor');
+const sStamped = ns('span start+end/stamped: SessionSpanProcessor');
+const sSame = ns('span start+end/baseline + the same 4 attributes set by the app');
+figure('Rust span start+end, stamped (in memory)', sStamped, 'ns', 'same SDK pipeline, no processor', sBare, 'under 10% added per span', sStamped <= sBare * 1.1);
+figure('  (vs the app setting the same 4 attributes)', sStamped, 'ns', 'same attributes set by the app', sSame, null, null);
+const dBare = ns('spans to disk/baseline: 1000 spans, OTLP-encoded, gzip, fsynced file') / 1000;
+const dOurs = ns('spans to disk/ours: the same, stamped, through the outbox') / 1000;
+figure('Rust span to disk (encode, gzip, fsync), per span', dOurs, 'ns', 'same SDK pipeline to a file, no sessions', dBare, 'under 10% added per span', dOurs <= dBare * 1.1);
+const lBare = ns('log emit/baseline: BatchLogProcessor');
+const lStamped = ns('log emit/stamped: SessionLogProcessor');
+figure('Rust log record emit, stamped', lStamped, 'ns', 'same SDK pipeline, no processor', lBare, null, null);
+const persist = ns('encode + persist/1000 events, then written to the outbox');
+figure('encode + persist throughput', 1000 / (persist / 1e9), 'records/s', null, null, null, null);
+const bridgeBase = row('otel-bridge', 'baseline').nsPerSpan;
+figure('OpenTelemetry JS span, stamped by the bridge', row('otel-bridge', 'with SessionSpanProcessor').nsPerSpan, 'ns', 'JS SDK span, no processor', bridgeBase, null, null);
+figure('OpenTelemetry JS span export, JS thread', row('otel-bridge', 'export through').nsPerSpan, 'ns', 'JS SDK span, no processor', bridgeBase, null, null);
+figure('start-up, cold (no state): init to first session', host.startup.coldMedianUs, 'µs', null, null, null, null);
+figure('start-up, warm (resume)', host.startup.warmMedianUs, 'µs', null, null, null, null);
+const grown = (host.memory.rssAfterFlushKiB - host.memory.rssBeforeKiB) / 1024;
+figure(`RSS growth after ${host.memory.events} events, receiver down`, grown, 'MiB', null, null, `bounded by the caps (outbox on disk ${(host.memory.outboxBytes / 1048576).toFixed(1)} MiB)`, null);
+figure('library size, x86_64, stripped', lib.strippedBytes / 1e6, 'MB', 'budget', lib.budgetBytes / 1e6, 'within 1.5 MB', lib.strippedBytes <= lib.budgetBytes);
+
+const rustc = (() => { try { return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim(); } catch { return null; } })();
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? null, node: process.version, rustc },
+  figures,
+  criterion: crit,
+  host,
+  size: lib,
+};
+fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
+
+const fmt = (v) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : '-');
+console.log(`\n${quick ? 'QUICK RUN (tiny samples: not figures to quote)\n' : ''}`);
+console.log('what'.padEnd(52) + 'value'.padStart(12) + '  unit  ' + 'vs baseline'.padStart(11) + '  goal');
+for (const f of figures) {
+  const goal = f.goal ? `${f.goal}${f.met === null ? '' : f.met ? ': met' : ': NOT met'}` : '';
+  console.log(f.what.padEnd(52) + fmt(f.value).padStart(12) + `  ${f.unit.padEnd(6)}` + (f.ratio ? `${f.ratio.toFixed(2)}×` : '').padStart(11) + `  ${goal}`);
+}
+if (lib.crates) {
+  console.log(`\nBiggest contributors to .text (${(lib.textBytes / 1024).toFixed(0)} KiB, cargo-bloat):`);
+  for (const c of lib.crates.slice(0, 10)) console.log(`  ${c.name.padEnd(28)} ${(c.textBytes / 1024).toFixed(0).padStart(6)} KiB`);
+}
+console.log(`\nresults: ${path.join(benchDir, 'results.json')}`);

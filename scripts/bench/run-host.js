@@ -1,0 +1,68 @@
+// The JavaScript benchmarks, each in its own launch of the Linux JSI host (release build):
+// every `BENCH {json}` line they print is collected into <out>/host.json.
+//   node scripts/bench/run-host.js --host PATH --out DIR [--quick]
+'use strict';
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const argv = process.argv.slice(2);
+const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const host = opt('--host');
+const out = opt('--out');
+const quick = argv.includes('--quick');
+if (!host || !out) throw new Error('usage: run-host.js --host PATH --out DIR [--quick]');
+const root = path.join(__dirname, '..', '..');
+fs.mkdirSync(out, { recursive: true });
+
+function bundle(file) {
+  const target = path.join(root, 'target', 'harness', `${path.basename(file)}.bench.js`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  execFileSync('bash', [path.join(root, 'scripts', 'bundle.sh'), file, target], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  return target;
+}
+
+/** One launch; returns its BENCH objects and prints its other output. */
+function launch(bundled, args) {
+  const text = execFileSync(host, [bundled, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const benches = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('BENCH ')) benches.push(JSON.parse(line.slice(6)));
+    else if (line.trim() && !quick) console.log(line);
+  }
+  return benches;
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ots-bench-'));
+const scale = quick ? '0.02' : '1';
+const results = {};
+for (const file of ['binding.bench.js', 'otel-bridge.bench.ts', 'peers.bench.ts']) {
+  const b = bundle(`rust/jsi-host/bench/${file}`);
+  for (const r of launch(b, [tmp(), scale])) results[r.suite] = r;
+}
+
+// Start-up: cold (fresh storage) then warm (the same storage: the session resumes).
+const startup = bundle('rust/jsi-host/bench/startup.bench.ts');
+const runs = quick ? 2 : 15;
+const cold = [];
+const warm = [];
+for (let i = 0; i < runs; i++) {
+  const dir = tmp();
+  cold.push(launch(startup, [dir])[0].us);
+  warm.push(launch(startup, [dir])[0].us);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+results.startup = { suite: 'startup', runs, coldMedianUs: median(cold), warmMedianUs: median(warm), coldUs: cold, warmUs: warm };
+
+// Memory: many events with the receiver down; the outbox on disk is measured after.
+const memoryDir = tmp();
+const events = quick ? 20000 : 1000000;
+const memory = launch(bundle('rust/jsi-host/bench/memory.bench.ts'), [memoryDir, String(events)])[0];
+let outboxBytes = 0;
+const outbox = path.join(memoryDir, 'outbox');
+for (const f of fs.existsSync(outbox) ? fs.readdirSync(outbox) : []) outboxBytes += fs.statSync(path.join(outbox, f)).size;
+results.memory = { ...memory, outboxBytes };
+
+fs.writeFileSync(path.join(out, 'host.json'), JSON.stringify(results, null, 2));
+console.log(`host benchmarks: ${Object.keys(results).join(', ')} -> ${path.join(out, 'host.json')}`);
