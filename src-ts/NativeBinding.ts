@@ -1,6 +1,9 @@
 import type { ExportedLog, ExportedSpan } from './opentelemetry/wire';
 import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from './types';
 
+/** An event queued in JS: name, attributes or null, and when it was recorded (epoch ms). */
+export type QueuedEvent = [string, Attributes | null, number];
+
 /** The JSI binding as installed on `global.__otelSessions` (and as the Jest mock implements it). */
 export interface NativeBinding {
   init(config: SessionsConfig): void;
@@ -11,6 +14,11 @@ export interface NativeBinding {
   removeAttribute(key: string): void;
   setUser(id: string | null): void;
   recordEvent(name: string, attributes?: Attributes): void;
+  /**
+   * Events already checked in JS, `[name, attributes | null, epochMs]`: queued unparsed and
+   * recorded in order by a native worker. Every other call waits for the queue to empty first.
+   */
+  recordEvents(batch: QueuedEvent[]): void;
   recordError(type: string, message: string, stack: string | null, attributes?: Attributes): void;
   setConsent(consent: Consent): void;
   consent(): Consent;

@@ -1,5 +1,5 @@
 import { getNativeBinding } from './getNativeBinding';
-import type { NativeBinding } from './NativeBinding';
+import type { NativeBinding, QueuedEvent } from './NativeBinding';
 import type {
   Attributes,
   AttributeValue,
@@ -9,6 +9,7 @@ import type {
   SessionRecord,
   SessionsConfig,
 } from './types';
+import { checkAttributes, checkEventName } from './validate';
 
 /**
  * Longest a cached session is served without asking the engine. Reads are plain JS property
@@ -18,6 +19,10 @@ import type {
 const MAX_CACHE_AGE_MS = 1000;
 
 let binding: NativeBinding | null = null;
+/** Events recorded in this JS task, handed over together at its end (see recordEvent). */
+let queued: QueuedEvent[] = [];
+/** Handed over at once when this many are queued. */
+const MAX_QUEUED_EVENTS = 128;
 let snapshot: Session | null = null;
 let snapshotAt = 0;
 const listeners = new Set<SessionListener>();
@@ -28,7 +33,22 @@ function ready(method: string): NativeBinding {
       `Sessions.${method}: call Sessions.init(config) first, once, early in your app (for example in index.js)`,
     );
   }
+  if (queued.length > 0) drainEvents();
   return binding;
+}
+
+/** Runs `fn` at the end of the current JS task. */
+const later: (fn: () => void) => void = (() => {
+  const q = (globalThis as { queueMicrotask?: (fn: () => void) => void }).queueMicrotask;
+  return typeof q === 'function' ? q.bind(globalThis) : (fn: () => void) => void Promise.resolve().then(fn);
+})();
+
+/** Hands the queued events to the native side (which records them in order, off this thread). */
+function drainEvents(): void {
+  if (queued.length === 0 || !binding) return;
+  const batch = queued;
+  queued = [];
+  binding.recordEvents(batch);
 }
 
 function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {
@@ -182,12 +202,21 @@ export const Sessions = {
 
   /**
    * Records an event (an OpenTelemetry log record with an event name) in the current session.
+   * The name and attributes are checked at once (errors are thrown here); the event keeps this
+   * moment as its time and is handed to the native side at the end of the current JS task, in
+   * order, before any other call of this API takes effect.
+   * @throws TypeError or RangeError naming the argument and the limit broken.
    * @example Sessions.recordEvent('cart.checkout', { items: 3, total: 42.5 });
    */
   recordEvent(name: string, attributes?: Attributes): void {
-    const b = ready('recordEvent');
-    if (attributes === undefined) b.recordEvent(name);
-    else b.recordEvent(name, attributes);
+    if (!binding) ready('recordEvent');
+    checkEventName('recordEvent', name);
+    checkAttributes('recordEvent', attributes);
+    // Checked here, so errors are thrown now; recorded natively at the end of this JS task
+    // (or at once after MAX_QUEUED_EVENTS), before any other call of this API runs.
+    queued.push([name, attributes === undefined || attributes === null ? null : { ...attributes }, Date.now()]);
+    if (queued.length >= MAX_QUEUED_EVENTS) drainEvents();
+    else if (queued.length === 1) later(drainEvents);
   },
 
   /**
@@ -272,6 +301,7 @@ export const Sessions = {
  */
 export function stampRecord(): { id: string; seq: number; attributes: Attributes } | null {
   if (!binding) return null;
+  if (queued.length > 0) drainEvents();
   const [id, seq] = binding.stamp();
   const s = snapshot && snapshot.id === id ? snapshot : adopt(binding.current());
   // A rotation between the two calls (another thread) leaves the session's attributes out.
@@ -286,6 +316,7 @@ export function bridgeBinding(method: string): NativeBinding {
 /** Forgets all state (tests only). */
 export function resetSessionsForTests(): void {
   binding = null;
+  queued = [];
   snapshot = null;
   snapshotAt = 0;
   listeners.clear();

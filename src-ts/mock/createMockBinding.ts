@@ -1,36 +1,11 @@
 import type { NativeBinding } from '../NativeBinding';
 import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from '../types';
-
-const RESERVED = ['session.', 'rn_otel_sessions.'];
+import { checkAttributes, checkEventName, checkKey, checkValue } from '../validate';
 
 function randomId(): string {
   let id = '';
   for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
   return id;
-}
-
-function checkValue(method: string, key: string, value: unknown): AttributeValue {
-  const bad = () =>
-    new TypeError(
-      `Sessions.${method}: attribute '${key}' must be a string, a boolean, a finite number or an array of one of those`,
-    );
-  const scalar = (v: unknown) =>
-    typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
-  if (scalar(value)) return value as AttributeValue;
-  if (Array.isArray(value) && value.every(scalar) && new Set(value.map((v) => typeof v)).size <= 1) {
-    return value as AttributeValue;
-  }
-  throw bad();
-}
-
-function checkKey(method: string, key: unknown): string {
-  if (typeof key !== 'string') throw new TypeError(`Sessions.${method}: argument 'key' must be a string`);
-  if (key === '') throw new TypeError(`Sessions.${method}: attribute key is empty; use a name such as 'app.screen'`);
-  if (key.length > 128) throw new RangeError(`Sessions.${method}: attribute key is ${key.length} bytes; the limit is 128`);
-  if (RESERVED.some((p) => key.startsWith(p))) {
-    throw new TypeError(`Sessions.${method}: attribute key '${key}' uses a reserved prefix; choose another namespace`);
-  }
-  return key;
 }
 
 /**
@@ -86,7 +61,10 @@ export function createMockBinding(): NativeBinding {
       }
       if (initialized) return;
       initial = {};
-      for (const [k, v] of Object.entries(config.sessionAttributes ?? {})) initial[checkKey('init', k)] = checkValue('init', k, v);
+      for (const [k, v] of Object.entries(config.sessionAttributes ?? {})) {
+        checkValue('init', checkKey('init', k), v);
+        initial[k] = v;
+      }
       consent = config.consent ?? 'granted';
       initialized = true;
       session = start(null);
@@ -103,7 +81,8 @@ export function createMockBinding(): NativeBinding {
     setAttribute(key, value) {
       const s = need('setAttribute');
       const k = checkKey('setAttribute', key);
-      const v = checkValue('setAttribute', k, value);
+      checkValue('setAttribute', k, value);
+      const v: AttributeValue = value;
       replace({ ...s, attributes: { ...s.attributes, [k]: v } }, s);
     },
     removeAttribute(key) {
@@ -126,9 +105,17 @@ export function createMockBinding(): NativeBinding {
     },
     recordEvent(name, attributes) {
       need('recordEvent');
-      if (typeof name !== 'string' || name === '') throw new TypeError("Sessions.recordEvent: argument 'name' must be a non-empty string");
-      for (const [k, v] of Object.entries(attributes ?? {})) checkValue('recordEvent', checkKey('recordEvent', k), v);
+      checkEventName('recordEvent', name);
+      checkAttributes('recordEvent', attributes);
       records++;
+    },
+    recordEvents(batch) {
+      need('recordEvents');
+      for (const [name, attributes] of batch) {
+        checkEventName('recordEvent', name);
+        checkAttributes('recordEvent', attributes);
+        records++;
+      }
     },
     recordError() {
       need('recordError');

@@ -72,4 +72,20 @@ test('events, errors, consent and flush', async () => {
   await Sessions.flush(1000);
 });
 
+test('recordEvent: checked at once, recorded in order before the next call (end) takes effect', async () => {
+  throws(() => Sessions.recordEvent(''), RangeError, "Sessions.recordEvent: argument 'name' must be 1 to 256 bytes");
+  throws(() => Sessions.recordEvent('x', { 'session.id': 'a' }), TypeError, "Sessions.recordEvent: attribute key 'session.id' uses a reserved prefix");
+  throws(() => Sessions.recordEvent('x', { k: NaN }), TypeError, "Sessions.recordEvent: attribute 'k' must be");
+  const before = Sessions.end(); // a fresh session with a known count
+  for (let i = 0; i < 300; i++) Sessions.recordEvent('burst', { i }); // over the 128 hand-over size
+  Sessions.recordEvent('last');
+  const after = Sessions.end(); // same JS task: every event above belongs to `before`
+  const record = Sessions.history().find((h) => h.id === before.id)!;
+  eq(record.recordCount, 301, "all 301 events counted in the session they were recorded in");
+  ok(after.previousId === before.id, 'chained');
+  Sessions.recordEvent('in the next task');
+  await sleep(5);
+  await Sessions.flush(1000);
+});
+
 run();

@@ -205,9 +205,9 @@ const char *const kGlue = R"JS((function (native) {
       default: return value;
     }
   }
-  // The bridge's exports carry OpenTelemetry data the SDK already checked, in bulk: they skip
+  // Bulk data already checked in JS (the bridge's exports, queued events) skips
   // the replacer (a JS call per value, most of the cost), so NaN becomes null there.
-  var bulk = { exportSpans: true, exportLogs: true };
+  var bulk = { exportSpans: true, exportLogs: true, recordEvents: true };
   function encode(method, value) {
     var json;
     try {
@@ -307,7 +307,7 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
   // the bridge's exports are among them, so a batch is parsed and ingested off the JS thread.
   static const char *const kSyncMethods[] = {"current",    "end",     "touch",   "setAttribute", "removeAttribute",
                                              "setUser",    "recordEvent", "recordError", "setConsent", "consent",
-                                             "history",    "stamp"};
+                                             "history",    "stamp",       "recordEvents"};
   jsi::Array syncMethods(rt, std::size(kSyncMethods));
   size_t index = 0;
   for (const char *name : kSyncMethods) {

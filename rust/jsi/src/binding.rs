@@ -9,6 +9,7 @@ use otel_sessions_telemetry::{Consent, Telemetry};
 use serde_json::{json, Value};
 
 use crate::call_error::CallError;
+use crate::event_queue::EventQueue;
 use crate::init_config::{self, InitConfig, PlatformInfo};
 use crate::js_records;
 use crate::js_value::{
@@ -25,7 +26,9 @@ pub const ASYNC_METHODS: [&str; 4] = ["flush", "clearAllData", "exportSpans", "e
 
 /// An initialised library: the telemetry layer and its engine.
 pub struct Binding {
-    telemetry: Telemetry,
+    // Declared first, so dropped first: what is queued is recorded before telemetry stops.
+    events: EventQueue,
+    telemetry: Arc<Telemetry>,
 }
 
 /// A session as JavaScript sees it.
@@ -88,9 +91,11 @@ impl Binding {
         for (k, v) in c.initial_attributes {
             engine = engine.initial_attribute(k, v);
         }
-        let telemetry =
-            Telemetry::start(c.telemetry, engine).map_err(|e| CallError::other("init", e))?;
-        Ok(Binding { telemetry })
+        let telemetry = Arc::new(
+            Telemetry::start(c.telemetry, engine).map_err(|e| CallError::other("init", e))?,
+        );
+        let events = EventQueue::start(telemetry.clone())?;
+        Ok(Binding { events, telemetry })
     }
 
     /// The engine.
@@ -105,6 +110,8 @@ impl Binding {
 
     /// Runs a synchronous method. Unknown methods and bad arguments are errors, never panics.
     pub fn call(&self, method: &str, args: &[Value]) -> Result<Value, CallError> {
+        // Events recorded before this call belong before it (e.g. before `end()`).
+        self.events.barrier();
         let engine = self.engine();
         no_extra(method, args)?;
         match method {
@@ -226,6 +233,7 @@ impl Binding {
         method: &str,
         raw_args: &[u8],
     ) -> Result<Box<dyn FnOnce() -> Result<Value, CallError> + Send>, CallError> {
+        self.events.barrier();
         let me = self.clone();
         if method == "exportSpans" || method == "exportLogs" {
             let raw = raw_args.to_vec();
@@ -285,6 +293,18 @@ impl Binding {
             }
             Ok(json!(n))
         }
+    }
+
+    /// `recordEvents(batch)`: events the TypeScript layer checked and queued, handed over as
+    /// the unparsed JSON of the arguments; recorded, in order, by the event worker.
+    pub fn enqueue_events(&self, raw_args: &[u8]) -> Result<Value, CallError> {
+        self.events.push(raw_args.to_vec())?;
+        Ok(Value::Null)
+    }
+
+    /// Events the worker refused since init, and the last refusal's message.
+    pub fn rejected_events(&self) -> (u64, Option<String>) {
+        self.events.rejected()
     }
 
     /// Subscribes a listener to session changes (rotation, start, attributes, sampling).

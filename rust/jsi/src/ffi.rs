@@ -199,7 +199,11 @@ pub unsafe extern "C" fn ots_call(
         let Some(h) = h else {
             return fail(result, &CallError::other(method, "called before init"));
         };
-        let outcome = parse_args(method, args).and_then(|a| h.binding.call(method, &a));
+        let outcome = if method == "recordEvents" {
+            h.binding.enqueue_events(args) // parsed by the event worker, off this thread
+        } else {
+            parse_args(method, args).and_then(|a| h.binding.call(method, &a))
+        };
         match outcome {
             Ok(v) => {
                 // SAFETY: the caller's contract.

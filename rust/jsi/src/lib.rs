@@ -16,6 +16,7 @@
 
 mod binding;
 mod call_error;
+mod event_queue;
 mod ffi;
 mod init_config;
 mod js_records;

@@ -222,7 +222,24 @@ impl Telemetry {
         name: &str,
         attributes: &[(String, AttributeValue)],
     ) -> Result<(), TelemetryError> {
-        self.emit(name, Severity::Info, attributes, Vec::new())
+        self.emit(
+            name,
+            Severity::Info,
+            attributes,
+            Vec::new(),
+            SystemTime::now(),
+        )
+    }
+
+    /// [`Telemetry::record_event`] for an event that happened at `time` (recorded by the app
+    /// a moment earlier and handed over in a batch).
+    pub fn record_event_at(
+        &self,
+        name: &str,
+        attributes: &[(String, AttributeValue)],
+        time: SystemTime,
+    ) -> Result<(), TelemetryError> {
+        self.emit(name, Severity::Info, attributes, Vec::new(), time)
     }
 
     /// Records an error as an `exception` event (`exception.type`, `exception.message`,
@@ -244,7 +261,13 @@ impl Telemetry {
         if let Some(st) = stacktrace {
             extra.push((Key::from_static_str(EXCEPTION_STACKTRACE), text(st)));
         }
-        self.emit(EVENT_EXCEPTION, Severity::Error, attributes, extra)
+        self.emit(
+            EVENT_EXCEPTION,
+            Severity::Error,
+            attributes,
+            extra,
+            SystemTime::now(),
+        )
     }
 
     fn emit(
@@ -253,6 +276,7 @@ impl Telemetry {
         severity: Severity,
         attributes: &[(String, AttributeValue)],
         extra: Vec<(Key, opentelemetry::logs::AnyValue)>,
+        time: SystemTime,
     ) -> Result<(), TelemetryError> {
         if name.is_empty() || name.len() > MAX_EVENT_NAME_BYTES {
             return Err(TelemetryError::InvalidConfig {
@@ -277,7 +301,7 @@ impl Telemetry {
         })?;
         let mut rec = self.logger.create_log_record();
         rec.set_event_name(name);
-        rec.set_timestamp(SystemTime::now());
+        rec.set_timestamp(time);
         rec.set_observed_timestamp(SystemTime::now());
         rec.set_severity_number(severity);
         for (k, v) in attributes {

@@ -1,0 +1,243 @@
+//! `Sessions.recordEvent` off the JS thread. The TypeScript layer checks each event, queues it
+//! in JS and hands a batch over at the end of the JS task (or every 128 events) as one JSON
+//! string; here the string is queued unparsed, and one worker thread parses and records it.
+//!
+//! ```text
+//!  JS: recordEvent ×n ─► [name, attributes, timeMs][] ─► recordEvents(json) ─► push (no parse)
+//!  worker: parse ─► telemetry.record_event_at(name, attributes, time)   (in order)
+//!  every other binding call ─► barrier(): waits until the queue is empty, so an event recorded
+//!                               before `end()` belongs to the session it was recorded in
+//! ```
+//!
+//! The JS layer has already checked names and attributes with the engine's rules; what the
+//! worker still refuses (e.g. one distinct event name too many) is counted, with its message.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use otel_sessions_telemetry::Telemetry;
+use serde_json::Value;
+
+use crate::call_error::CallError;
+use crate::js_value::{attributes, parse_json};
+
+/// Longest a barrier waits for the worker (it normally waits microseconds).
+const BARRIER_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+struct Shared {
+    /// Batches pushed and not yet recorded.
+    pending: Mutex<usize>,
+    drained: Condvar,
+    rejected: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The queue and its worker. Dropping it records what is queued, then stops the worker.
+pub struct EventQueue {
+    tx: Mutex<Option<Sender<Vec<u8>>>>,
+    shared: Arc<Shared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl EventQueue {
+    /// Starts the worker, which records into `telemetry`.
+    pub fn start(telemetry: Arc<Telemetry>) -> Result<Self, CallError> {
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        let shared = Arc::new(Shared::default());
+        let in_worker = shared.clone();
+        let worker = std::thread::Builder::new()
+            .name("otel-sessions-events".into())
+            .spawn(move || {
+                for raw in rx {
+                    // A panic here must not leave a barrier waiting: it is caught and counted.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        record_batch(&telemetry, &raw)
+                    }))
+                    .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
+                    if !outcome.is_empty() {
+                        in_worker
+                            .rejected
+                            .fetch_add(outcome.len() as u64, Ordering::Relaxed);
+                        *lock(&in_worker.last_error) = outcome.last().cloned();
+                    }
+                    let mut pending = lock(&in_worker.pending);
+                    *pending = pending.saturating_sub(1);
+                    in_worker.drained.notify_all();
+                }
+            })
+            .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
+        Ok(EventQueue {
+            tx: Mutex::new(Some(tx)),
+            shared,
+            worker: Mutex::new(Some(worker)),
+        })
+    }
+
+    /// Queues a batch as the JS layer serialised it: `[[name, attributes | null, timeMs], ...]`.
+    pub fn push(&self, raw: Vec<u8>) -> Result<(), CallError> {
+        let tx = lock(&self.tx);
+        let Some(tx) = tx.as_ref() else {
+            return Err(CallError::other(
+                "recordEvent",
+                "the library is shutting down",
+            ));
+        };
+        *lock(&self.shared.pending) += 1;
+        if tx.send(raw).is_err() {
+            let mut pending = lock(&self.shared.pending);
+            *pending = pending.saturating_sub(1);
+            return Err(CallError::other(
+                "recordEvent",
+                "the library is shutting down",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Waits until every queued batch is recorded (bounded by [`BARRIER_TIMEOUT`]).
+    pub fn barrier(&self) {
+        let pending = lock(&self.shared.pending);
+        if *pending == 0 {
+            return;
+        }
+        let _ = self
+            .shared
+            .drained
+            .wait_timeout_while(pending, BARRIER_TIMEOUT, |p| *p > 0);
+    }
+
+    /// Events the worker refused, and the last refusal's message.
+    pub fn rejected(&self) -> (u64, Option<String>) {
+        (
+            self.shared.rejected.load(Ordering::Relaxed),
+            lock(&self.shared.last_error).clone(),
+        )
+    }
+}
+
+impl Drop for EventQueue {
+    fn drop(&mut self) {
+        drop(lock(&self.tx).take()); // the worker ends after what is queued
+        if let Some(worker) = lock(&self.worker).take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// Records one batch; returns a message per refused event.
+fn record_batch(telemetry: &Telemetry, raw: &[u8]) -> Vec<String> {
+    const METHOD: &str = "recordEvent";
+    // The call's arguments: `[batch]`.
+    let batch = match parse_json(METHOD, raw) {
+        Ok(Value::Array(mut args)) if matches!(args.first(), Some(Value::Array(_))) => {
+            match args.swap_remove(0) {
+                Value::Array(items) => items,
+                _ => unreachable!("checked above"),
+            }
+        }
+        Ok(_) => return vec!["Sessions.recordEvent: internal: a batch must be an array".into()],
+        Err(e) => return vec![e.message],
+    };
+    let mut refused = Vec::new();
+    for item in &batch {
+        let fields = item.as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let (Some(name), attrs, time) = (
+            fields.first().and_then(Value::as_str),
+            fields.get(1).unwrap_or(&Value::Null),
+            fields.get(2).and_then(Value::as_f64),
+        ) else {
+            refused.push("Sessions.recordEvent: internal: malformed queued event".into());
+            continue;
+        };
+        let time = time
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_micros((ms * 1000.0) as u64))
+            .unwrap_or_else(SystemTime::now);
+        let outcome = attributes(METHOD, "attributes", attrs).and_then(|a| {
+            telemetry
+                .record_event_at(name, &a, time)
+                .map_err(|e| CallError::range_error(METHOD, format!("argument 'name': {e}")))
+        });
+        if let Err(e) = outcome {
+            refused.push(e.message);
+        }
+    }
+    refused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otel_sessions_engine::Engine;
+    use otel_sessions_telemetry::TelemetryConfig;
+
+    fn telemetry(dir: &std::path::Path) -> Arc<Telemetry> {
+        let t = Telemetry::start(
+            TelemetryConfig::new("queue-test", dir),
+            Engine::builder(dir),
+        );
+        Arc::new(t.expect("telemetry starts"))
+    }
+
+    fn batch(n: usize, name: &str) -> Vec<u8> {
+        let events: Vec<Value> = (0..n)
+            .map(|i| serde_json::json!([name, {"i": i}, 1_800_000_000_000.0]))
+            .collect();
+        serde_json::to_vec(&serde_json::json!([events])).unwrap()
+    }
+
+    #[test]
+    fn the_barrier_returns_once_every_queued_event_is_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = telemetry(dir.path());
+        let q = EventQueue::start(t.clone()).unwrap();
+        let before = t.engine().record().sequence;
+        for _ in 0..20 {
+            q.push(batch(50, "tap")).unwrap();
+        }
+        q.barrier();
+        assert_eq!(t.engine().record().sequence, before + 1000 + 1);
+        assert_eq!(q.rejected().0, 0);
+    }
+
+    #[test]
+    fn refusals_are_counted_with_their_message_and_do_not_stop_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = telemetry(dir.path());
+        let q = EventQueue::start(t.clone()).unwrap();
+        let raw = serde_json::to_vec(&serde_json::json!([[
+            ["ok", null, 1.0],
+            ["", null, 1.0],
+            ["bad", {"session.id": "x"}, 1.0],
+            ["ok", null, 2.0],
+        ]]))
+        .unwrap();
+        let before = t.engine().record().sequence;
+        q.push(raw).unwrap();
+        q.push(b"not json".to_vec()).unwrap();
+        q.barrier();
+        assert_eq!(t.engine().record().sequence, before + 2 + 1);
+        let (n, last) = q.rejected();
+        assert_eq!(n, 3, "two refused events and one unreadable batch");
+        assert!(last.unwrap().starts_with("Sessions.recordEvent:"));
+    }
+
+    #[test]
+    fn dropping_the_queue_records_what_is_queued_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = telemetry(dir.path());
+        let before = t.engine().record().sequence;
+        let q = EventQueue::start(t.clone()).unwrap();
+        q.push(batch(200, "late")).unwrap();
+        drop(q);
+        assert_eq!(t.engine().record().sequence, before + 200 + 1);
+    }
+}

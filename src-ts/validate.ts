@@ -1,0 +1,95 @@
+// The engine's rules for attributes and event names (rust/engine/src/attributes.rs,
+// rust/telemetry/src/telemetry.rs), checked in JS where an error must be thrown before the
+// work leaves the JS thread (`recordEvent`), and by the Jest mock.
+
+const RESERVED = ['session.', 'rn_otel_sessions.'];
+/** Limits, as in the Rust engine. */
+export const LIMITS = {
+  attributes: 64,
+  keyBytes: 128,
+  valueBytes: 4096,
+  arrayLength: 256,
+  eventNameBytes: 256,
+  eventNames: 1024,
+} as const;
+
+/** UTF-8 length of a string (lone surrogates count 3 bytes, as their replacement). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Checks an attribute key; returns it. */
+export function checkKey(method: string, key: unknown): string {
+  if (typeof key !== 'string') throw new TypeError(`Sessions.${method}: argument 'key' must be a string`);
+  if (key === '') throw new TypeError(`Sessions.${method}: attribute key is empty; use a name such as 'app.screen'`);
+  const bytes = key.length > LIMITS.keyBytes / 4 ? utf8Length(key) : key.length;
+  if (bytes > LIMITS.keyBytes) {
+    throw new RangeError(`Sessions.${method}: attribute key is ${bytes} bytes; the limit is ${LIMITS.keyBytes}`);
+  }
+  if (RESERVED.some((p) => key.startsWith(p))) {
+    throw new TypeError(`Sessions.${method}: attribute key '${key}' uses a reserved prefix; choose another namespace`);
+  }
+  return key;
+}
+
+function scalar(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+/** Checks an attribute value: a string, boolean, finite number, or an array of one of those. */
+export function checkValue(method: string, key: string, value: unknown): void {
+  if (typeof value === 'string') {
+    if (value.length > LIMITS.valueBytes / 4 && utf8Length(value) > LIMITS.valueBytes) tooLarge(method, key);
+    return;
+  }
+  if (scalar(value)) return;
+  if (Array.isArray(value) && value.every(scalar) && new Set(value.map((v) => typeof v)).size <= 1) {
+    if (value.length > LIMITS.arrayLength) tooLarge(method, key);
+    if (typeof value[0] === 'string' && (value as string[]).reduce((n, s) => n + utf8Length(s), 0) > LIMITS.valueBytes) {
+      tooLarge(method, key);
+    }
+    return;
+  }
+  throw new TypeError(
+    `Sessions.${method}: attribute '${key}' must be a string, a boolean, a finite number or an array of one of those`,
+  );
+}
+
+function tooLarge(method: string, key: string): never {
+  throw new RangeError(
+    `Sessions.${method}: attribute '${key}' is over ${LIMITS.valueBytes} bytes or ${LIMITS.arrayLength} elements; store a shorter value or an identifier of it`,
+  );
+}
+
+/** Checks an attributes argument (`undefined`/`null`: none). */
+export function checkAttributes(method: string, attributes: unknown): void {
+  if (attributes === undefined || attributes === null) return;
+  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw new TypeError(`Sessions.${method}: argument 'attributes' must be an object of attributes`);
+  }
+  const keys = Object.keys(attributes);
+  if (keys.length > LIMITS.attributes) {
+    throw new RangeError(`Sessions.${method}: argument 'attributes' has ${keys.length} attributes; the limit is ${LIMITS.attributes}`);
+  }
+  for (const k of keys) checkValue(method, checkKey(method, k), (attributes as Record<string, unknown>)[k]);
+}
+
+/** Checks an event name: a string of 1 to 256 UTF-8 bytes. */
+export function checkEventName(method: string, name: unknown): string {
+  if (typeof name !== 'string') throw new TypeError(`Sessions.${method}: argument 'name' must be a string`);
+  const bytes = name.length > LIMITS.eventNameBytes / 4 ? utf8Length(name) : name.length;
+  if (bytes === 0 || bytes > LIMITS.eventNameBytes) {
+    throw new RangeError(`Sessions.${method}: argument 'name' must be 1 to ${LIMITS.eventNameBytes} bytes; got ${bytes}`);
+  }
+  return name;
+}
