@@ -10,9 +10,8 @@ module.exports = {
         packageImportPath: 'import com.otelsessions.OtelSessionsPackage;',
         packageInstance: 'new OtelSessionsPackage()',
       },
-      ios: {
-        podspecPath: './react-native-otel-sessions.podspec',
-      },
+      // The podspec at the package root is found by default (the CLI refuses a podspecPath key).
+      ios: {},
     },
   },
 };

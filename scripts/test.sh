@@ -29,6 +29,8 @@ step "JSI: JavaScript in a real jsi::Runtime against the binding"
 bash scripts/test-jsi.sh
 step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking, host-built adapter"
 bash scripts/check-native.sh
+step "Example app: types, smoke test with the mock, Metro bundles for Android and iOS"
+bash scripts/check-example.sh
 step "Demo: the app day, with its timeline checked"
 bash scripts/demo.sh --check
 step "Benchmarks run (npm run bench -- --quick) and write well-formed results (no timing checked)"
