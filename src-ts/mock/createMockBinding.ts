@@ -139,7 +139,7 @@ export function createMockBinding(): NativeBinding {
     async clearAllData() {
       const old = need('clearAllData');
       history.length = 0;
-      replace(start(old.id), old);
+      replace(start(null), old); // links to nothing erased
     },
     subscribe(listener) {
       const id = nextId++;

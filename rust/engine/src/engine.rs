@@ -190,6 +190,14 @@ impl Engine {
         self.inner.run(|m, _, fx| m.clear_history(fx))
     }
 
+    /// Erases the history and the current session ("delete my data"): a fresh session starts
+    /// with the initial attributes and links to nothing (`previous_id` is `None`); the erased
+    /// session gets no `session.end`, and starts or ends not yet handled are dropped. Call
+    /// [`Engine::poll`] first to settle a pending expiry, whose events the caller disposes of.
+    pub fn erase(&self) -> Arc<Session> {
+        self.inner.run(|m, now, fx| m.erase(now, fx))
+    }
+
     /// Registers an observer for later notifications.
     pub fn subscribe(&self, observer: Arc<dyn SessionObserver>) -> SubscriptionId {
         self.inner.notifier.subscribe(observer)

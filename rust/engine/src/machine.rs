@@ -367,6 +367,23 @@ impl Machine {
         true
     }
 
+    /// Erases ("delete my data"): the history, the starts and ends not yet handled, and the
+    /// current session, replaced by a fresh one with the initial attributes that links to
+    /// nothing (`previous_id` is `None`). The erased session gets no `session.end`. Expiry is
+    /// not checked first: the caller has settled it (and disposed of its events).
+    pub fn erase(&mut self, now: Timestamp, fx: &mut Effects) -> Arc<Session> {
+        let old = self.live.snapshot.clone();
+        self.history.clear();
+        self.unacked.clear();
+        let attrs = self.initial_attributes.clone();
+        self.live = new_live(&self.policy, None, attrs, now, false);
+        self.emit_started(fx);
+        fx.notes
+            .push(Note::Changed(self.live.snapshot.clone(), Some(old)));
+        fx.urgent = true;
+        self.live.snapshot.clone()
+    }
+
     /// Forgets the ended sessions (saved at once).
     pub fn clear_history(&mut self, fx: &mut Effects) {
         self.history.clear();

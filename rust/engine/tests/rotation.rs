@@ -450,3 +450,34 @@ fn a_panicking_observer_is_counted_and_others_still_run() {
     assert!(engine.unsubscribe(id));
     assert!(!engine.unsubscribe(id));
 }
+
+#[test]
+fn erase_starts_a_session_that_links_to_nothing_and_ends_nothing() {
+    let w = World::default_policy();
+    let (engine, rec) = w.launch();
+    let first = engine.current().id;
+    w.advance(MIN);
+    engine.end();
+    assert_eq!(engine.history().len(), 1);
+    let ends_before = rec.ends().len();
+    let fresh = engine.erase();
+    assert_ne!(fresh.id, first);
+    assert_eq!(fresh.previous_id, None, "no link to an erased session");
+    assert!(engine.history().is_empty(), "history erased");
+    assert_eq!(
+        rec.ends().len(),
+        ends_before,
+        "the erased session gets no session.end"
+    );
+    assert_eq!(
+        rec.starts().last().unwrap().id,
+        fresh.id,
+        "the fresh one starts"
+    );
+    // A relaunch (after a kill) brings nothing erased back, not even as a replay.
+    kill(engine);
+    let (relaunched, rec2) = w.launch();
+    assert!(relaunched.history().iter().all(|h| h.id != first));
+    assert!(rec2.ends().iter().all(|e| e.session.id != first));
+    assert!(rec2.starts().iter().all(|s| s.previous_id != Some(first)));
+}

@@ -157,7 +157,7 @@ impl Binding {
                 let attrs = attributes(method, "attributes", arg(args, 1))?;
                 self.telemetry
                     .record_event(name, &attrs)
-                    .map_err(|e| CallError::range_error(method, format!("argument 'name': {e}")))?;
+                    .map_err(|e| CallError::range_error(method, e))?;
                 Ok(Value::Null)
             }
             "recordError" => {

@@ -164,7 +164,7 @@ fn record_batch(telemetry: &Telemetry, raw: &[u8]) -> Vec<String> {
         let outcome = attributes(METHOD, "attributes", attrs).and_then(|a| {
             telemetry
                 .record_event_at(name, &a, time)
-                .map_err(|e| CallError::range_error(METHOD, format!("argument 'name': {e}")))
+                .map_err(|e| CallError::range_error(METHOD, e))
         });
         if let Err(e) = outcome {
             refused.push(e.message);

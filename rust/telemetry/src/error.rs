@@ -21,8 +21,10 @@ pub enum TelemetryError {
     Thread(std::io::Error),
     /// An OpenTelemetry component could not be built (an internal error: please report it).
     Pipeline(String),
-    /// An attribute or event name was refused: the message names the limit.
+    /// An attribute was refused: the message names the limit.
     InvalidAttribute(otel_sessions_engine::AttributeError),
+    /// An event name was refused: the message says what is accepted.
+    InvalidEventName(String),
     /// `flush` ran out of time with requests still queued (they stay in the outbox and are
     /// sent later).
     FlushTimeout {
@@ -45,6 +47,7 @@ impl fmt::Display for TelemetryError {
             TelemetryError::Thread(e) => write!(f, "cannot start a telemetry thread: {e}"),
             TelemetryError::Pipeline(e) => write!(f, "OpenTelemetry pipeline: {e}"),
             TelemetryError::InvalidAttribute(e) => write!(f, "{e}"),
+            TelemetryError::InvalidEventName(m) => write!(f, "the event name {m}"),
             TelemetryError::FlushTimeout { queued } => {
                 write!(f, "flush timed out with {queued} requests queued; they stay on disk and are sent later")
             }

@@ -133,6 +133,11 @@ impl Gate {
         }
     }
 
+    /// Whether unsampled sessions' recent records are held (error sampling is on).
+    pub fn buffers(&self) -> bool {
+        self.capacity > 0
+    }
+
     /// Whether records of `id` are exported now.
     pub fn is_sampled(&self, id: SessionId) -> bool {
         lock(&self.sampled)

@@ -243,8 +243,10 @@ impl Telemetry {
     }
 
     /// Records an error as an `exception` event (`exception.type`, `exception.message`,
-    /// `exception.stacktrace`). An unsampled session becomes sampled first, so its held
-    /// recent records and the error are exported.
+    /// `exception.stacktrace`). With error sampling configured (`error_buffer`), an unsampled
+    /// session becomes sampled first, so its start, its held recent records and the error
+    /// are exported; without it, sampling is decided once per session and an unsampled
+    /// session's error is not exported either (it would arrive without its session).
     pub fn record_error(
         &self,
         kind: &str,
@@ -252,7 +254,9 @@ impl Telemetry {
         stacktrace: Option<&str>,
         attributes: &[(String, AttributeValue)],
     ) -> Result<(), TelemetryError> {
-        self.engine.mark_sampled();
+        if self.gate.buffers() {
+            self.engine.mark_sampled();
+        }
         let text = |s: &str| opentelemetry::logs::AnyValue::from(s.to_owned());
         let mut extra = vec![
             (Key::from_static_str(EXCEPTION_TYPE), text(kind)),
@@ -279,10 +283,10 @@ impl Telemetry {
         time: SystemTime,
     ) -> Result<(), TelemetryError> {
         if name.is_empty() || name.len() > MAX_EVENT_NAME_BYTES {
-            return Err(TelemetryError::InvalidConfig {
-                field: "name",
-                message: format!("must be 1 to {MAX_EVENT_NAME_BYTES} bytes"),
-            });
+            return Err(TelemetryError::InvalidEventName(format!(
+                "must be 1 to {MAX_EVENT_NAME_BYTES} bytes; got {}",
+                name.len()
+            )));
         }
         for (k, v) in attributes {
             validate_attribute(k, v).map_err(TelemetryError::InvalidAttribute)?;
@@ -292,12 +296,11 @@ impl Telemetry {
                 AttributeError::TooManyAttributes,
             ));
         }
-        let name = intern(name).ok_or(TelemetryError::InvalidConfig {
-            field: "name",
-            message: format!(
-                "is one too many distinct event names (limit {})",
+        let name = intern(name).ok_or_else(|| {
+            TelemetryError::InvalidEventName(format!(
+                "is one too many distinct event names (the limit is {}); use fewer names and put the variable part in attributes",
                 crate::intern::MAX_EVENT_NAMES
-            ),
+            ))
         })?;
         let mut rec = self.logger.create_log_record();
         rec.set_event_name(name);
@@ -350,17 +353,21 @@ impl Telemetry {
         self.shared.consent()
     }
 
-    /// Erases what the library stored: queued telemetry, held records, the user salt and
-    /// the session history. The current session ends and a fresh one starts, so nothing
-    /// recorded afterwards links to what was erased.
+    /// Erases what the library stored: queued telemetry (on disk and in memory), held
+    /// records, the user salt and the session history. A fresh session starts that links to
+    /// nothing erased (no `session.previous_id`), and the erased session gets no
+    /// `session.end`: nothing recorded afterwards refers to what was erased.
     pub fn clear_all_data(&self) {
-        self.engine.end();
+        // Settle a due expiry now, so that its events are erased with the rest; then move what
+        // is in memory to disk, and delete it there.
+        self.engine.poll();
+        self.write_to_disk();
         self.gate.clear();
         if let Some(o) = &self.shared.outbox {
             o.purge();
         }
         self.users.forget();
-        self.engine.clear_history();
+        self.engine.erase();
     }
 
     /// The app came to the foreground.

@@ -97,7 +97,49 @@ fn clear_all_data_leaves_no_telemetry_history_or_salt() {
     assert!(t.engine().history().is_empty());
     let after = t.engine().current();
     assert_ne!(after.id, before, "a fresh session");
+    assert!(after.previous_id.is_none(), "that links to nothing erased");
     assert!(!after.attributes.contains_key("user.hash"));
+}
+
+#[test]
+fn after_clear_all_data_nothing_delivered_names_an_erased_session() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(rx.endpoint()));
+    c.consent = Consent::Pending; // recorded, not yet sent
+    let t = start(c);
+    let first = t.engine().current().id.to_string();
+    t.record_event("before", &[]).unwrap();
+    let second = t.engine().end().id.to_string();
+    t.record_event("before", &[]).unwrap(); // still in memory when erased
+    t.clear_all_data();
+    let fresh = t.engine().current().id.to_string();
+    t.record_event("after", &[]).unwrap();
+    t.set_consent(Consent::Granted);
+    t.flush(WAIT).unwrap();
+    let r = rx.received();
+    for l in &r.logs {
+        for erased in [&first, &second] {
+            assert_ne!(
+                l.attr("session.id").and_then(|v| v.as_str()),
+                Some(erased.as_str()),
+                "{}",
+                l.event_name
+            );
+            assert_ne!(
+                l.attr("session.previous_id").and_then(|v| v.as_str()),
+                Some(erased.as_str()),
+                "{}",
+                l.event_name
+            );
+        }
+    }
+    assert_eq!(
+        r.logs_named("after").len(),
+        1,
+        "what is recorded afterwards is delivered"
+    );
+    assert!(starts(&r).contains(&fresh), "with its session's start");
 }
 
 #[test]
@@ -155,6 +197,28 @@ fn offline_beyond_the_byte_cap_evicts_the_oldest_counts_it_and_stays_within_one_
         .attr("rn_otel_sessions.outbox.evicted_files")
         .and_then(|v| v.as_i64());
     assert!(evicted.is_some_and(|n| n > 0), "{evicted:?}");
+}
+
+#[test]
+fn without_error_sampling_an_error_does_not_export_an_unsampled_session() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(dir.path(), Some(rx.endpoint()));
+    let policy = SessionPolicy::builder().sample_rate(0.0).build().unwrap();
+    let t = start_with(c, policy);
+    t.record_event("step", &[]).unwrap();
+    t.record_error("TypeError", "x is undefined", None, &[])
+        .unwrap();
+    t.record_event("after", &[]).unwrap();
+    assert!(!t.engine().current().sampled, "still unsampled");
+    t.engine().end();
+    t.flush(WAIT).unwrap();
+    let r = rx.received();
+    assert!(
+        r.logs.is_empty() && r.spans.is_empty(),
+        "nothing of an unsampled session arrives, not even a start-less error: {:?}",
+        r.logs.iter().map(|l| &l.event_name).collect::<Vec<_>>()
+    );
 }
 
 #[test]
