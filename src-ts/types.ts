@@ -62,7 +62,7 @@ export interface SessionRecord {
   readonly endReason: EndReason | null;
   /** Records (spans, logs, events) it carried; null for the current session. */
   readonly recordCount: number | null;
-  /** Records it lost (sampling buffer overflow, caps); null for the current session. */
+  /** Records of an unsampled session pushed out of the error-sampling buffer; null for the current session. */
   readonly droppedCount: number | null;
 }
 
@@ -103,7 +103,7 @@ export interface SessionsConfig {
   sessionAttributes?: Attributes;
   /** Where state and the outbox live. Default: the platform's app-support directory. */
   storageDir?: string;
-  /** Outbox byte cap. Default 10 MB. */
+  /** Outbox byte cap. Default 10 MiB (10485760 bytes). */
   maxQueueBytes?: number;
   /** Outbox age cap. Default 18 h. */
   maxQueueAgeMs?: number;
