@@ -48,7 +48,20 @@ function drainEvents(): void {
   if (queued.length === 0 || !binding) return;
   const batch = queued;
   queued = [];
-  binding.recordEvents(batch);
+  handOver(binding, batch);
+}
+
+/** One call per batch, halved while over the binding's 1 MiB argument limit (one checked event
+ * is at most about 270 KB, so halving always ends). */
+function handOver(b: NativeBinding, batch: QueuedEvent[]): void {
+  try {
+    b.recordEvents(batch);
+  } catch (e) {
+    if (!(e instanceof RangeError) || batch.length < 2) throw e;
+    const half = Math.ceil(batch.length / 2);
+    handOver(b, batch.slice(0, half));
+    handOver(b, batch.slice(half));
+  }
 }
 
 function sameValue(a: AttributeValue | undefined, b: AttributeValue | undefined): boolean {

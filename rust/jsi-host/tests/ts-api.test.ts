@@ -83,6 +83,13 @@ test('recordEvent: checked at once, recorded in order before the next call (end)
   const record = Sessions.history().find((h) => h.id === before.id)!;
   eq(record.recordCount, 301, "all 301 events counted in the session they were recorded in");
   ok(after.previousId === before.id, 'chained');
+  // 128 events of 60 attributes of 400 characters: over 1 MiB in one hand-over, so it is split.
+  const big: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) big[`k${i}`] = 'x'.repeat(400);
+  const third = Sessions.end();
+  for (let i = 0; i < 128; i++) Sessions.recordEvent('big', big);
+  Sessions.end();
+  eq(Sessions.history().find((h) => h.id === third.id)!.recordCount, 128, 'a batch over 1 MiB is split, nothing lost');
   Sessions.recordEvent('in the next task');
   await sleep(5);
   await Sessions.flush(1000);
