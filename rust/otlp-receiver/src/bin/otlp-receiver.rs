@@ -12,8 +12,10 @@
 //! `--flap SEED` makes it an unreliable backend: a schedule drawn from SEED cycles, in phases
 //! of 0.2–1.5 s, through healthy, down (the port closed: connection refused), `503` with
 //! `Retry-After: 1`, slow (0.3–2 s before the answer), connection resets, and `429` /
-//! `502` / `504`. The out file then also has `"flap": {phase: count}`. Once the calm file
-//! exists (`--calm-file`), the receiver stays healthy (and listening) for good.
+//! `502` / `504`. The out file then also has `"flap": {phase: count}` and `"requests":
+//! {status: count, "items accepted": n}`. Once the calm file exists (`--calm-file`), the
+//! receiver stays healthy (and listening) for good; once `<calm file>.sync` exists, it
+//! writes the out file at once, removes the `.sync` file and writes `<calm file>.synced`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,6 +282,27 @@ fn main() -> ExitCode {
             if calm {
                 rng = None;
             }
+        }
+        // `--calm-file F`: once `F.sync` exists, write everything now, then `F.synced` (the
+        // number of items written): a reader then knows the out file is complete.
+        let sync = args.calm_file.as_ref().map(|f| {
+            let mut s = f.clone().into_os_string();
+            s.push(".sync");
+            PathBuf::from(s)
+        });
+        if let Some(sync) = sync.filter(|s| s.exists()) {
+            let received = backend.received();
+            let n = received.spans.len() + received.logs.len();
+            let mut done = sync.clone().into_os_string();
+            done.push("ed");
+            let result = write_atomically(&args.out, &out_json(&backend, &received))
+                .and_then(|_| std::fs::remove_file(&sync))
+                .and_then(|_| write_atomically(Path::new(&done), &n.to_string()));
+            if let Err(e) = result {
+                eprintln!("otlp-receiver: cannot write {}: {e}", args.out.display());
+                return ExitCode::FAILURE;
+            }
+            continue;
         }
         if last_write.0.elapsed() < (last_write.1 * 2).min(Duration::from_secs(1)) {
             continue;
