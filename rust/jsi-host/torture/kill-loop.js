@@ -154,17 +154,14 @@ async function main() {
     } catch (e) {
       failures.push('cannot read the final state: ' + e.message);
     }
-    // The receiver rewrites its file when the data changes: wait until the file holds every
-    // item the receiver accepted (its request log is read after its data), then a moment more.
-    let rx = null;
-    for (let waited = 0, stable = 0; stable < 4 && waited < 120_000; waited += 250) {
-      await sleep(250);
-      rx = JSON.parse(fs.readFileSync(rxOut, 'utf8'));
-      const inSync = rx.spans.length + rx.logs.length === (rx.requests?.['items accepted'] ?? 0);
-      stable = inSync ? stable + 1 : 0;
-    }
+    // Ask the receiver for a complete out file and wait for its answer (a stale file would
+    // look like loss). Its own count of accepted items must then match the file.
+    fs.writeFileSync(calm + '.sync', '');
+    for (let waited = 0; !fs.existsSync(calm + '.synced') && waited < 300_000; waited += 100) await sleep(100);
+    if (!fs.existsSync(calm + '.synced')) failures.push('the receiver never wrote its complete file (stalled)');
+    const rx = JSON.parse(fs.readFileSync(rxOut, 'utf8'));
     if (rx.spans.length + rx.logs.length !== (rx.requests?.['items accepted'] ?? 0)) {
-      failures.push(`the receiver's file never caught up with what it accepted: ${JSON.stringify(rx.requests)}`);
+      failures.push(`the receiver's file does not hold what it accepted: ${JSON.stringify(rx.requests)}`);
     }
     const res = analyse(rx, durable, finalSession, history, failures);
     const summary = {
