@@ -33,6 +33,8 @@ step "Example app: types, smoke test with the mock, Metro bundles for Android an
 bash scripts/check-example.sh
 step "Demo: the app day, with its timeline checked"
 bash scripts/demo.sh --check
+step "Torture (short): kills, corrupt files, full disk, clocks, fuzzing, concurrency"
+bash scripts/torture.sh --quick
 step "Benchmarks run (npm run bench -- --quick) and write well-formed results (no timing checked)"
 bash scripts/bench.sh --quick
 node scripts/bench/check-results.js

@@ -53,6 +53,11 @@ pub struct DeliveryStats {
     pub outbox_write_failures: u64,
 }
 
+/// Records waiting in memory for the batch exporter, per signal, before the SDK drops new
+/// ones (silently: its count is not exposed). Four times the SDK default, for bursts while an
+/// export waits on the disk; a few MB at most.
+const BATCH_QUEUE_SIZE: usize = 8192;
+
 /// Sessions plus telemetry: every span and log record from these providers carries the
 /// session; session starts and ends become events; everything goes through a durable
 /// outbox to the OTLP/HTTP endpoint, with retries per the OTLP specification.
@@ -120,6 +125,7 @@ impl Telemetry {
                     .with_batch_config(
                         opentelemetry_sdk::trace::BatchConfigBuilder::default()
                             .with_scheduled_delay(config.batch_delay)
+                            .with_max_queue_size(BATCH_QUEUE_SIZE)
                             .build(),
                     )
                     .build();
@@ -127,6 +133,7 @@ impl Telemetry {
                     .with_batch_config(
                         opentelemetry_sdk::logs::BatchConfigBuilder::default()
                             .with_scheduled_delay(config.batch_delay)
+                            .with_max_queue_size(BATCH_QUEUE_SIZE)
                             .build(),
                     )
                     .build();
