@@ -31,7 +31,7 @@ strip target/bench/libotel_sessions.so
 rm -f target/bench/bloat.json
 if [[ ${#quick[@]} -eq 0 ]]; then
   command -v cargo-bloat >/dev/null || cargo install --quiet --locked cargo-bloat
-  cargo bloat --quiet --locked --release -p otel-sessions-jsi --example size_cdylib --crates -n 0 --message-format json > target/bench/bloat.json
+  cargo bloat --locked --release -p otel-sessions-jsi --example size_cdylib --crates -n 0 --message-format json > target/bench/bloat.json
 fi
 
 node scripts/bench/collect.js "${quick[@]}"
