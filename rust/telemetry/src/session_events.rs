@@ -3,7 +3,7 @@
 //!
 //! `session.end` also carries, in the project namespace, the end reason, the duration, the
 //! record and dropped counts, and the outbox losses since the previous report; with the
-//! session's final attributes. It is flushed to the outbox at once.
+//! session's final attributes. Both are flushed to the outbox at once.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -62,6 +62,11 @@ impl SessionObserver for SessionEvents {
         // The gate must know this session's sampling before its first record.
         self.gate.session_changed(s, None);
         self.emit(EVENT_SESSION_START, s.start_time_ms, s, extra);
+        // Durable before the engine counts it handled: a kill a moment later must not leave
+        // the backend a session with an end and no start.
+        if let Some(logs) = &self.gate.logs {
+            let _ = logs.force_flush();
+        }
     }
 
     fn on_session_ended(&self, e: &SessionEnded) {

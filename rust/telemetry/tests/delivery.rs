@@ -258,3 +258,33 @@ fn shutdown_is_idempotent_and_leaves_a_clean_exit() {
         .iter()
         .any(|l| l.event_name == "before.shutdown"));
 }
+
+#[test]
+fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), Some(dead_endpoint()));
+    c.batch_delay = std::time::Duration::from_secs(600); // only an explicit flush writes
+    c.consent = otel_sessions_telemetry::Consent::Pending;
+    let policy = otel_sessions_engine::SessionPolicy::builder()
+        .background_timeout(std::time::Duration::from_millis(30))
+        .build()
+        .unwrap();
+    let t = start_with(c, policy);
+    t.background();
+    std::thread::sleep(std::time::Duration::from_millis(80));
+    t.foreground(); // ends the expired session, then starts the next (a pending successor)
+    let started = t.engine().current().id.to_string();
+    // Past the engine's periodic save, which records the start as handled (so it is not
+    // replayed at the next launch); then a SIGKILL: the batch delay is 10 minutes, so only
+    // what the start itself flushed is on disk.
+    std::thread::sleep(otel_sessions_engine::DEFAULT_PERSIST_INTERVAL * 2);
+    std::mem::forget(t);
+
+    let rx = Receiver::start().unwrap();
+    let relaunched = start(config(dir.path(), Some(rx.endpoint())));
+    relaunched.flush(WAIT).unwrap();
+    assert!(
+        starts(&rx.received()).contains(&started),
+        "the start of the session killed a moment after it began reached the disk"
+    );
+}
