@@ -479,10 +479,31 @@ fn recorders_lifecycle_flushes_uploader_and_timers_at_once() {
             .filter(|s| seqs.binary_search(s).is_err())
             .collect();
         lost += missing.len() as u64;
-        assert!(
-            missing.is_empty(),
-            "session {id}: of 1..={count}, missing {missing:?}"
-        );
+        if !missing.is_empty() {
+            // What the session.end events say the outbox lost, and which signal is missing.
+            let lost_files: i64 = end_events
+                .values()
+                .filter_map(|e| e.attr("rn_otel_sessions.outbox.evicted_files")?.as_i64())
+                .sum();
+            let rejected: i64 = end_events
+                .values()
+                .filter_map(|e| {
+                    e.attr("rn_otel_sessions.outbox.rejected_requests")?
+                        .as_i64()
+                })
+                .sum();
+            let span_seqs = received
+                .spans
+                .iter()
+                .filter(|s| s.attr("session.id").and_then(|v| v.as_str()) == Some(id.as_str()))
+                .count();
+            panic!(
+                "session {id}: of 1..={count}, {} missing (first {:?}, last {:?}); spans received {span_seqs}; outbox evicted files {lost_files}, rejected requests {rejected}",
+                missing.len(),
+                missing.first(),
+                missing.last()
+            );
+        }
         assert!(
             seqs.last().is_none_or(|&l| l <= count),
             "session {id}: beyond its count"
