@@ -16,6 +16,38 @@ fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
 }
 
+/// (event name, session.id) of every log record in an outbox file (gzip OTLP protobuf).
+fn logs_in(file: &std::path::Path) -> Vec<(String, String)> {
+    use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    use prost::Message as _;
+    use std::io::Read as _;
+    assert!(file.to_string_lossy().ends_with(".logs.gzip"), "{file:?}");
+    let mut body = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap())
+        .read_to_end(&mut body)
+        .unwrap();
+    let req = ExportLogsServiceRequest::decode(&body[..]).unwrap();
+    let mut out = Vec::new();
+    for rl in req.resource_logs {
+        for sl in rl.scope_logs {
+            for r in sl.log_records {
+                let id = r
+                    .attributes
+                    .iter()
+                    .find(|kv| kv.key == "session.id")
+                    .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+                        Value::StringValue(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                out.push((r.event_name, id));
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn pending_records_to_disk_without_sending_then_granted_sends() {
     let rx = Receiver::start().unwrap();
@@ -92,11 +124,20 @@ fn clear_all_data_leaves_no_telemetry_history_or_salt() {
     assert!(dir.path().join("user-salt").exists());
     let before = t.engine().current().id;
     t.clear_all_data();
-    assert!(outbox_files(dir.path()).is_empty());
     assert!(!dir.path().join("user-salt").exists());
     assert!(t.engine().history().is_empty());
     let after = t.engine().current();
     assert_ne!(after.id, before, "a fresh session");
+    // All that is on disk now is the fresh session's start (written at once, to survive a kill).
+    let mut left = Vec::new();
+    for f in outbox_files(dir.path()) {
+        left.extend(logs_in(&f));
+    }
+    assert_eq!(
+        left,
+        vec![("session.start".to_string(), after.id.to_string())],
+        "nothing erased is left on disk"
+    );
     assert!(after.previous_id.is_none(), "that links to nothing erased");
     assert!(!after.attributes.contains_key("user.hash"));
 }
