@@ -21,9 +21,9 @@ ensure_rust
 ensure_node_modules
 step "building the JSI host, the receiver and the demo bundle"
 host=$(bash scripts/build-jsi-host.sh)
-cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver
+receiver=$(build_receiver)
 mkdir -p target/harness
 bash scripts/bundle.sh rust/jsi-host/demo/app-day.ts target/harness/app-day.js 2>/dev/null
 step "the app day"
 node rust/jsi-host/demo/run.js --host "$host" --bundle target/harness/app-day.js \
-  --receiver target/debug/otlp-receiver --out target/demo "${endpoint_args[@]}"
+  --receiver "$receiver" --out target/demo "${endpoint_args[@]}"

@@ -32,3 +32,9 @@ ensure_node_modules() {
     npm ci --ignore-scripts --no-audit --no-fund
   fi
 }
+
+# Builds the loopback OTLP receiver program (rust/otlp-receiver) and prints its path.
+build_receiver() {
+  cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver >&2
+  echo target/debug/otlp-receiver
+}

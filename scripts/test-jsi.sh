@@ -11,14 +11,14 @@ ensure_jsc
 ensure_node_modules
 passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "ok   $*"; }
-cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver
+receiver=$(build_receiver)
 
 # Runs "$@" with a fresh loopback OTLP receiver: OTLP_ENDPOINT is its URL, RECEIVER_OUT the
 # JSON file of what it decoded (for test files that start with `// harness: receiver`).
 with_receiver() {
   local rdir pid rc=0
   rdir=$(mktemp -d)
-  target/debug/otlp-receiver --endpoint-file "$rdir/endpoint" --out "$rdir/received.json" &
+  "$receiver" --endpoint-file "$rdir/endpoint" --out "$rdir/received.json" &
   pid=$!
   for _ in $(seq 200); do [[ -s $rdir/endpoint ]] && break; sleep 0.05; done
   OTLP_ENDPOINT=$(cat "$rdir/endpoint") RECEIVER_OUT="$rdir/received.json" "$@" || rc=$?

@@ -25,7 +25,7 @@ ensure_rust
 ensure_node_modules
 step "torture ($mode): building the JSI host, the receiver and the workloads"
 host=$(bash scripts/build-jsi-host.sh)
-cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver
+receiver=$(build_receiver)
 mkdir -p target/harness
 bash scripts/bundle.sh rust/jsi-host/torture/kill-workload.js target/harness/torture-kill-workload.js
 bash scripts/bundle.sh rust/jsi-host/torture/fuzz.js target/harness/torture-fuzz.js
@@ -50,7 +50,7 @@ rm -rf "$fdir"
 
 step "torture: kill loop ($kills SIGKILLs of the JSI host, flapping receiver)"
 node rust/jsi-host/torture/kill-loop.js --host "$host" --bundle target/harness/torture-kill-workload.js \
-  --receiver target/debug/otlp-receiver --out "$out/kill-loop" --iterations "$kills" --seed "$seed" || status=1
+  --receiver "$receiver" --out "$out/kill-loop" --iterations "$kills" --seed "$seed" || status=1
 
 node rust/jsi-host/torture/report.js "$out" "$mode" $(( $(date +%s) - started )) || status=1
 exit $status
