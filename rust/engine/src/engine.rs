@@ -225,6 +225,19 @@ impl Engine {
         }
     }
 
+    /// Writes the current state to disk now, if it changed, like [`Engine::persist`], but
+    /// never delivers notifications on the calling thread (the threads that caused them
+    /// deliver them). For code that must not run observers: an exporter thread saving
+    /// sequence numbers before a batch, whose observers would flush, and so wait on, that
+    /// very thread.
+    pub fn write_state(&self) -> Result<(), String> {
+        self.inner.write_now(false);
+        match lock(&self.inner.last_persist_error).clone() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// Saves the state, marks the exit clean and stops the timer. Idempotent. The engine
     /// keeps answering afterwards (in memory, still saving urgent changes), but call this
     /// only when the process is about to exit: a clean mark hides a later crash.
@@ -326,8 +339,17 @@ impl Inner {
         }
     }
 
-    /// Writes the state now; unless `force`, only if it changed since the last write.
+    /// Writes the state now; unless `force`, only if it changed since the last write. Then
+    /// delivers what the write made deliverable.
     fn persist_now(&self, force: bool) {
+        self.write_now(force);
+        self.deliver();
+    }
+
+    /// [`Inner::persist_now`] without delivering. Safe: a note waiting for a state version
+    /// is delivered by the thread that queued it, after its own write (which finds this
+    /// newer version already on disk, or writes it).
+    fn write_now(&self, force: bool) {
         let was_dirty = self.dirty.swap(false, Ordering::SeqCst);
         let (version, bytes) = {
             let mut core = lock(&self.core);
@@ -339,7 +361,6 @@ impl Inner {
             (core.version, self.encode(&core.machine, now))
         };
         self.write(version, &bytes);
-        self.deliver();
     }
 
     fn shutdown(&self) {

@@ -6,7 +6,7 @@
 //!  app spans/logs ─► SessionSpan/LogProcessor (stamp session.id, seq, attributes; activity)
 //!                      └─► sampling gate ─► Batch*Processor (own thread, ≤ 1 s)
 //!                            └─► OTLP exporter (protobuf, gzip) ─► OutboxClient
-//!  engine ─► session.start / session.end events ─┘          engine.persist(); file; fsync
+//!  engine ─► session.start / session.end events ─┘          engine.write_state(); file; fsync
 //!                                                               │
 //!  uploader thread ◄── outbox/ (bounded: 10 MB, 18 h) ◄─────────┘
 //!     └─► POST {endpoint}/v1/traces|logs; retry 429/502/503/504/connection with backoff + jitter,

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //!  BatchSpan/LogProcessor thread ─► OTLP exporter (protobuf, gzip) ─► send_bytes():
-//!        engine.persist()   (sequence numbers reach disk before the records that carry them)
-//!        outbox.write()     (fsync + rename)
+//!        engine.write_state()   (sequence numbers reach disk before the records that carry them;
+//!                               never runs observers here: they flush this very thread)
+//!        outbox.write()         (fsync + rename)
 //!        wake the uploader; answer 200
 //! ```
 
@@ -46,7 +47,7 @@ impl OutboxClient {
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
         if let Some(engine) = self.shared.engine.get() {
             // Best effort: a failed save is counted by the engine and retried by its timer.
-            let _ = engine.persist();
+            let _ = engine.write_state();
         }
         outbox.write(signal, gzip, request.body())?;
         self.shared.wake.notify();
