@@ -6,6 +6,9 @@
 //!                 ─► otherwise held in a bounded ring ──(error recorded: session upsampled)──┘
 //! ```
 //!
+//! Forwarding respects [`InFlight`] bounds (when set): a record the batch processor's queue
+//! could not take is dropped here and counted against its session, never silently by the SDK.
+//!
 //! The ring keeps the most recent records of unsampled sessions ("1% baseline, 100% on
 //! errors"): when the session is marked sampled, its held records go out first. A record
 //! pushed out of the full ring is counted as dropped against its session. The session's
@@ -22,6 +25,8 @@ use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanProcessor};
 use otel_sessions_engine::{Session, SessionId};
 
 use crate::consent::Consent;
+use crate::in_flight::InFlight;
+use crate::names::{EVENT_SESSION_END, EVENT_SESSION_START};
 use crate::shared::Shared;
 
 /// How many recent sessions' sampling decisions are remembered.
@@ -43,6 +48,8 @@ impl Held {
 pub(crate) struct Gate {
     pub spans: Option<Arc<BatchSpanProcessor>>,
     pub logs: Option<Arc<BatchLogProcessor>>,
+    span_flight: Option<Arc<InFlight>>,
+    log_flight: Option<Arc<InFlight>>,
     shared: Arc<Shared>,
     sampled: Mutex<VecDeque<(SessionId, bool)>>,
     held: Mutex<VecDeque<Held>>,
@@ -68,6 +75,8 @@ impl Gate {
         Gate {
             spans,
             logs,
+            span_flight: None,
+            log_flight: None,
             shared,
             sampled: Mutex::new(VecDeque::new()),
             held: Mutex::new(VecDeque::new()),
@@ -76,10 +85,20 @@ impl Gate {
         }
     }
 
+    /// Bounds what waits in the batch processors (see [`InFlight`]); their exporters must
+    /// be wrapped in [`crate::in_flight::Counted`] with the same bounds.
+    pub fn with_bounds(mut self, spans: Arc<InFlight>, logs: Arc<InFlight>) -> Self {
+        self.span_flight = Some(spans);
+        self.log_flight = Some(logs);
+        self
+    }
+
     pub fn pass_span(&self, session: Option<SessionId>, data: SpanData) {
-        let Some(spans) = &self.spans else { return };
+        if self.spans.is_none() {
+            return;
+        }
         match self.route(session) {
-            Route::Forward => spans.on_end(data),
+            Route::Forward => self.forward_span(session, data),
             Route::Hold(id) => self.hold(Held::Span(id, Box::new(data))),
             Route::Drop => {}
         }
@@ -91,9 +110,11 @@ impl Gate {
         rec: &mut SdkLogRecord,
         scope: &InstrumentationScope,
     ) {
-        let Some(logs) = &self.logs else { return };
+        if self.logs.is_none() {
+            return;
+        }
         match self.route(session) {
-            Route::Forward => logs.emit(rec, scope),
+            Route::Forward => self.forward_log(session, rec, scope),
             Route::Hold(id) => {
                 let held = Held::Log(id, Box::new((rec.clone(), scope.clone())));
                 if rec.event_name() == Some(crate::names::EVENT_SESSION_START) {
@@ -201,19 +222,52 @@ impl Gate {
         };
         for h in start.into_iter().chain(mine) {
             match h {
-                Held::Span(_, data) => {
-                    if let Some(s) = &self.spans {
-                        s.on_end(*data);
-                    }
-                }
-                Held::Log(_, b) => {
+                Held::Span(id, data) => self.forward_span(Some(id), *data),
+                Held::Log(id, b) => {
                     let (mut rec, scope) = *b;
-                    if let Some(l) = &self.logs {
-                        l.emit(&mut rec, &scope);
-                    }
+                    self.forward_log(Some(id), &mut rec, &scope);
                 }
             }
         }
+    }
+
+    fn forward_span(&self, session: Option<SessionId>, data: SpanData) {
+        let Some(spans) = &self.spans else { return };
+        if self.admit(&self.span_flight, session, false) {
+            spans.on_end(data);
+        }
+    }
+
+    fn forward_log(
+        &self,
+        session: Option<SessionId>,
+        rec: &mut SdkLogRecord,
+        scope: &InstrumentationScope,
+    ) {
+        let Some(logs) = &self.logs else { return };
+        let own = matches!(
+            rec.event_name(),
+            Some(EVENT_SESSION_START) | Some(EVENT_SESSION_END)
+        );
+        if self.admit(&self.log_flight, session, own) {
+            logs.emit(rec, scope);
+        }
+    }
+
+    /// Whether the batch processor can take one more record; if not, counts it as dropped.
+    fn admit(
+        &self,
+        flight: &Option<Arc<InFlight>>,
+        session: Option<SessionId>,
+        always: bool,
+    ) -> bool {
+        if flight.as_ref().is_none_or(|f| f.admit(always)) {
+            return true;
+        }
+        if let (Some(id), Some(engine)) = (session, self.shared.engine.get()) {
+            engine.add_dropped(&id, 1);
+        }
+        false
     }
 }
 

@@ -22,6 +22,7 @@ mod consent;
 mod convert;
 mod error;
 mod gate;
+mod in_flight;
 mod ingest;
 mod intern;
 pub mod names;

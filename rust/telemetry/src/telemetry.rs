@@ -19,6 +19,7 @@ use crate::consent::Consent;
 use crate::convert::to_any;
 use crate::error::TelemetryError;
 use crate::gate::Gate;
+use crate::in_flight::{Counted, InFlight};
 use crate::intern::intern;
 use crate::names::*;
 use crate::outbox::Outbox;
@@ -53,9 +54,10 @@ pub struct DeliveryStats {
     pub outbox_write_failures: u64,
 }
 
-/// Records waiting in memory for the batch exporter, per signal, before the SDK drops new
-/// ones (silently: its count is not exposed). Four times the SDK default, for bursts while an
-/// export waits on the disk; a few MB at most.
+/// Records waiting in memory for the batch exporter, per signal. Four times the SDK default,
+/// for bursts while an export waits on the disk; a few MB at most. Past it (less a reserve
+/// for session events) new records are dropped and counted in their session's
+/// `dropped_count` (see `in_flight.rs`); the SDK itself never has to drop.
 const BATCH_QUEUE_SIZE: usize = 8192;
 
 /// Sessions plus telemetry: every span and log record from these providers carries the
@@ -101,6 +103,10 @@ impl Telemetry {
         let pipeline =
             |e: opentelemetry_otlp::ExporterBuildError| TelemetryError::Pipeline(e.to_string());
 
+        let (span_flight, log_flight) = (
+            InFlight::new(BATCH_QUEUE_SIZE),
+            InFlight::new(BATCH_QUEUE_SIZE),
+        );
         let (spans, logs) = match &endpoint {
             Some(base) => {
                 let mut span_exporter = outbox_http(
@@ -121,6 +127,14 @@ impl Telemetry {
                 .build()
                 .map_err(pipeline)?;
                 log_exporter.set_resource(&resource);
+                let span_exporter = Counted {
+                    inner: span_exporter,
+                    flight: span_flight.clone(),
+                };
+                let log_exporter = Counted {
+                    inner: log_exporter,
+                    flight: log_flight.clone(),
+                };
                 let spans = BatchSpanProcessor::builder(span_exporter)
                     .with_batch_config(
                         opentelemetry_sdk::trace::BatchConfigBuilder::default()
@@ -141,12 +155,15 @@ impl Telemetry {
             }
             None => (None, None),
         };
-        let gate = Arc::new(Gate::new(
-            shared.clone(),
-            spans,
-            logs,
-            config.error_buffer.unwrap_or(0),
-        ));
+        let gate = Arc::new(
+            Gate::new(
+                shared.clone(),
+                spans,
+                logs,
+                config.error_buffer.unwrap_or(0),
+            )
+            .with_bounds(span_flight, log_flight),
+        );
         let tracer_provider = SdkTracerProvider::builder()
             .with_resource(resource.clone())
             .with_span_processor(SessionSpanProcessor::with_gate(

@@ -320,3 +320,53 @@ fn an_error_upsamples_an_unsampled_session_with_its_recent_records() {
     let next = t.engine().current().id.to_string();
     assert!(!seqs_by_session(&r).contains_key(&next));
 }
+
+/// A burst faster than the exporter drains: what the batch queue cannot take is dropped
+/// before the SDK would drop it silently, and counted, so every sequence number is either
+/// received or explained by the session's `dropped_count`.
+#[test]
+fn a_burst_over_the_batch_queue_is_counted_as_dropped_not_lost_silently() {
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let tracer = t.tracer_provider().tracer("burst");
+    let burst = 60_000;
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..burst / 2 {
+                    tracer.start("burst").end();
+                }
+            });
+        }
+    });
+    let burst_session = t.engine().current().id.to_string();
+    t.engine().end();
+    t.flush(WAIT).unwrap();
+    let received = rx.received();
+    let end = ends(&received)[&burst_session].clone();
+    let attr = |k: &str| end.attr(k).and_then(|v| v.as_i64()).unwrap();
+    let (count, dropped) = (
+        attr("rn_otel_sessions.record_count"),
+        attr("rn_otel_sessions.dropped_count"),
+    );
+    let mut seqs = seqs_by_session(&received)
+        .remove(&burst_session)
+        .unwrap_or_default();
+    seqs.dedup();
+    eprintln!(
+        "burst of {burst}: {count} counted, {dropped} dropped, {} received",
+        seqs.len()
+    );
+    assert_eq!(count, burst as i64);
+    assert!(
+        dropped > 0,
+        "the burst overran the queue (else this test proves nothing)"
+    );
+    assert_eq!(
+        seqs.len() as i64,
+        count - dropped,
+        "every number received or counted as dropped"
+    );
+}
