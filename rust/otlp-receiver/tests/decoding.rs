@@ -271,7 +271,7 @@ fn wait_for_times_out_then_sees_later_data() {
     // The predicate may call back into the receiver: no lock is held while it runs.
     assert!(receiver.wait_for(
         |rx| rx.spans.len() == 2 && receiver.requests().len() == 1,
-        Duration::from_secs(3)
+        WAIT
     ));
     assert_eq!(sender.join().expect("sender").expect("answer"), 200);
 }

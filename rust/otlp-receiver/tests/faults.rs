@@ -81,7 +81,10 @@ fn delay_holds_the_answer_back() {
 #[test]
 fn a_client_that_hangs_up_during_a_delay_does_not_disturb_the_receiver() {
     let receiver = Receiver::start().expect("start");
-    receiver.push_faults([Fault::delayed(Duration::from_millis(300), Fault::Ok)]);
+    // Long enough that the retry below is answered well before it ends, even on a slow,
+    // loaded machine.
+    let delay = Duration::from_secs(5);
+    receiver.push_faults([Fault::delayed(delay, Fault::Ok)]);
     let port = receiver.port();
 
     let mut impatient = Conn::open_with_timeout(port, Duration::from_millis(50));
@@ -89,17 +92,24 @@ fn a_client_that_hangs_up_during_a_delay_does_not_disturb_the_receiver() {
     let timed_out = impatient.request("POST", "/v1/traces", &[PROTOBUF, GZIP], &body);
     assert!(timed_out.is_err(), "the client times out first");
     drop(impatient);
+    // The receiver takes a request's fault when its head arrives: wait until the first
+    // request has taken the delay (the client may give up before the receiver reads it).
+    wait_for_no_pending_faults(&receiver);
 
     // A retry is served at once while the first request still waits.
     let started = Instant::now();
     assert_eq!(post_traces(port).expect("answer").status, 200);
-    assert!(started.elapsed() < Duration::from_millis(250));
+    assert!(
+        !receiver.requests()[0].complete,
+        "the retry was answered while the delayed request still waited"
+    );
+    assert!(started.elapsed() < delay);
 
     // The delayed request completes too: a backend that accepted a request whose client
     // gave up is exactly how duplicates arise.
     assert!(receiver.wait_for_requests(
         |requests| requests.len() == 2 && requests.iter().all(|r| r.complete),
-        Duration::from_secs(3)
+        WAIT
     ));
     let requests = receiver.requests();
     assert_eq!(
@@ -129,7 +139,7 @@ fn reset_closes_the_connection_without_an_answer() {
     }
     assert!(receiver.wait_for_requests(
         |requests| requests.len() == 2 && requests.iter().all(|r| r.complete),
-        Duration::from_secs(3)
+        WAIT
     ));
     for request in receiver.requests() {
         assert_eq!(request.status, 0);

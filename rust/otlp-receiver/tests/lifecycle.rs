@@ -76,11 +76,12 @@ fn stop_is_prompt_even_with_a_long_delay_in_flight() {
     receiver.push_faults([Fault::delayed(Duration::from_secs(30), Fault::Ok)]);
     let port = receiver.port();
     let client = std::thread::spawn(move || post_traces(port).map(|r| r.status));
-    assert!(receiver.wait_for_requests(|requests| requests.len() == 1, Duration::from_secs(3)));
+    assert!(receiver.wait_for_requests(|requests| requests.len() == 1, WAIT));
 
     let started = Instant::now();
     receiver.stop();
-    assert!(started.elapsed() < Duration::from_secs(2), "stop waited");
+    // Far below the 30 s delay: stop cut it short (the margin is for a slow, loaded machine).
+    assert!(started.elapsed() < Duration::from_secs(10), "stop waited");
     assert!(
         client.join().expect("client").is_err(),
         "the delayed request gets no answer"

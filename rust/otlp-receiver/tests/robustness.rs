@@ -145,10 +145,7 @@ fn fuzzed_bytes_never_panic() {
 
     assert_eq!(post_traces(port).expect("answer").status, 200);
     assert!(
-        receiver.wait_for_requests(
-            |requests| requests.iter().all(|r| r.complete),
-            Duration::from_secs(3)
-        ),
+        receiver.wait_for_requests(|requests| requests.iter().all(|r| r.complete), WAIT),
         "every fuzzed request was settled"
     );
     assert!(!PANICKED.load(Ordering::SeqCst), "a thread panicked");
@@ -163,10 +160,9 @@ fn a_truncated_body_is_recorded_and_the_receiver_keeps_serving() {
     conn.finish_sending();
     assert!(conn.closed_without_answer());
 
-    assert!(receiver.wait_for_requests(
-        |requests| requests.len() == 1 && requests[0].complete,
-        Duration::from_secs(3)
-    ));
+    assert!(
+        receiver.wait_for_requests(|requests| requests.len() == 1 && requests[0].complete, WAIT)
+    );
     let record = &receiver.requests()[0];
     assert_eq!(record.status, 0);
     assert!(record
@@ -240,12 +236,17 @@ fn a_silent_client_is_dropped_after_the_read_timeout() {
             .expect("start");
     let port = receiver.port();
     let mut stuck = Conn::open(port);
-    stuck.send_raw(b"POST /v1/traces HTTP/1.1\r\nContent-Len");
+    // Timed from before the send: the receiver's read timeout starts after the bytes arrive,
+    // so `waited` covers it even if this thread is descheduled right after the send.
     let started = Instant::now();
+    stuck.send_raw(b"POST /v1/traces HTTP/1.1\r\nContent-Len");
     assert!(stuck.closed_without_answer());
     let waited = started.elapsed();
+    // The timeout really fired (not before its 200 ms) and the client was dropped; the upper
+    // bound only says "not never" (the client itself would give up after CLIENT_TIMEOUT),
+    // so it is generous for a slow, loaded machine.
     assert!(
-        waited >= Duration::from_millis(150) && waited < Duration::from_secs(3),
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(10),
         "{waited:?}"
     );
     let records = receiver.requests();

@@ -18,8 +18,25 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{span, ResourceSpans, ScopeSpans, Span};
 use prost::Message;
 
-/// How long a test client waits for an answer before giving up.
-pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a test client waits for an answer before giving up: generous, so that only a
+/// receiver that never answers fails a test, not a slow, loaded machine.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a test waits for the receiver to record something before failing: only a hang
+/// takes this long.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// Waits until every queued fault has been taken by a request.
+pub fn wait_for_no_pending_faults(receiver: &otlp_receiver::Receiver) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while receiver.pending_faults() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the queued faults to be taken"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
 
 pub const TRACE_ID: [u8; 16] = [
     0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
