@@ -20,7 +20,7 @@ with_receiver() {
   rdir=$(mktemp -d)
   "$receiver" --endpoint-file "$rdir/endpoint" --out "$rdir/received.json" &
   pid=$!
-  for _ in $(seq 200); do [[ -s $rdir/endpoint ]] && break; sleep 0.05; done
+  for _ in $(seq 1200); do [[ -s $rdir/endpoint ]] && break; sleep 0.05; done # up to 60 s
   OTLP_ENDPOINT=$(cat "$rdir/endpoint") RECEIVER_OUT="$rdir/received.json" "$@" || rc=$?
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   rm -rf "$rdir"

@@ -10,7 +10,7 @@ test('a background timeout ends the session on time; the next starts at foregrou
   const id = S.subscribe((s, p) => changes.push({ s, p }));
   const first = S.current();
   __harness.setAppState('background');
-  await until(() => S.history().length === 2, 'the timer to end the session', 3000);
+  await until(() => S.history().length === 2, 'the timer to end the session');
   const h = S.history();
   eq(h[0].id, first.id, 'the first session ended');
   eq(h[0].endReason, 'background_timeout', 'by the background timeout');
@@ -24,11 +24,21 @@ test('a background timeout ends the session on time; the next starts at foregrou
 });
 
 test('a short background keeps the session', async () => {
-  const s = S.current();
-  __harness.setAppState('background');
-  await sleep(20);
-  __harness.setAppState('active');
-  eq(S.current().id, s.id, 'same session');
+  // "Short" is measured: on a slow, loaded machine the 20 ms sleep can stretch past the
+  // 100 ms background timeout, and then the session rightly ends; such an attempt is retried.
+  for (let attempt = 1; ; attempt++) {
+    const s = S.current();
+    const began = performance.now();
+    __harness.setAppState('background');
+    await sleep(20);
+    __harness.setAppState('active');
+    const away = performance.now() - began; // at least the time the engine saw in the background
+    if (away < 90) {
+      eq(S.current().id, s.id, 'same session');
+      return;
+    }
+    ok(attempt < 50, `no background shorter than 90 ms in 50 attempts (the last: ${away} ms)`);
+  }
 });
 
 run();

@@ -55,8 +55,8 @@ test('a JS span, its child, a JS log and a native event arrive with the session,
   parent.end();
   await spans.forceFlush();
   await logs.forceFlush();
-  await Sessions.flush(10_000);
-  await until(() => received().spans.length >= 2 && received().logs.some((l) => l.eventName === 'checkout.warned'), 'records at the receiver', 10_000);
+  await Sessions.flush(30_000);
+  await until(() => received().spans.length >= 2 && received().logs.some((l) => l.eventName === 'checkout.warned'), 'records at the receiver', 30_000);
 
   const r = received();
   const checkout = r.spans.find((s) => s.name === 'checkout')!;
@@ -88,8 +88,8 @@ test('after end(), JS spans belong to the next session and start at 1 again', as
   const next = Sessions.end();
   tracer.startSpan('after-end').end();
   await spans.forceFlush();
-  await Sessions.flush(10_000);
-  await until(() => received().spans.some((s) => s.name === 'after-end'), 'after-end at the receiver', 10_000);
+  await Sessions.flush(30_000);
+  await until(() => received().spans.some((s) => s.name === 'after-end'), 'after-end at the receiver', 30_000);
   const span = received().spans.find((s) => s.name === 'after-end')!;
   eq(span.attributes['session.id'], next.id, 'the new session');
   eq(span.attributes['rn_otel_sessions.seq'], 1, 'numbering restarts per session');
@@ -103,8 +103,8 @@ test('consent denied: JS spans are not delivered', async () => {
   Sessions.setConsent('granted');
   tracer.startSpan('after-consent').end();
   await spans.forceFlush();
-  await Sessions.flush(10_000);
-  await until(() => received().spans.some((s) => s.name === 'after-consent'), 'after-consent at the receiver', 10_000);
+  await Sessions.flush(30_000);
+  await until(() => received().spans.some((s) => s.name === 'after-consent'), 'after-consent at the receiver', 30_000);
   ok(!received().spans.some((s) => s.name === 'while-denied'), 'nothing recorded while denied');
 });
 

@@ -52,7 +52,7 @@ test('rotation by the background timeout, seen by a subscriber through the TS AP
     if (p && p.id === before.id && s.id !== before.id) rotations.push(s.id);
   });
   harness.setAppState('background');
-  await until(() => rotations.length > 0, 'the timer to end the session', 3000);
+  await until(() => rotations.length > 0, 'the timer to end the session');
   harness.setAppState('active');
   await sleep(20);
   const after = Sessions.current();

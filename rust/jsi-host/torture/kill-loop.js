@@ -95,7 +95,7 @@ async function main() {
   // Never leave a flapping receiver behind, whatever happens to this driver.
   process.on('exit', () => receiver.kill('SIGKILL'));
   try {
-    for (let i = 0; i < 200 && !fs.existsSync(path.join(args.out, 'endpoint')); i++) await sleep(25);
+    for (let i = 0; i < 2400 && !fs.existsSync(path.join(args.out, 'endpoint')); i++) await sleep(25); // up to 60 s
     const endpoint = fs.readFileSync(path.join(args.out, 'endpoint'), 'utf8');
     const rand = rng(args.seed);
     const durable = new Map(); // session → [[from, to]]

@@ -142,7 +142,7 @@ fn every_method_works_through_the_c_abi_and_reaches_a_real_receiver() {
         "the current session comes last, open"
     );
     assert_eq!(
-        lib.call_async("flush", json!([5000])),
+        lib.call_async("flush", json!([30000])), // only a hang takes this long
         (OTS_OK, "null".into())
     );
     let got = rx.received();

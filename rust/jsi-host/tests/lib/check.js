@@ -35,8 +35,11 @@ export function throws(fn, errorClass, messageStart) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves when pred() is true, polling; rejects after timeoutMs. */
-export async function until(pred, what, timeoutMs = 5000) {
+/**
+ * Resolves when pred() is true, polling; rejects after timeoutMs. The default is generous on
+ * purpose: only a hang should fail a test, not a slow, loaded machine.
+ */
+export async function until(pred, what, timeoutMs = 30000) {
   const start = Date.now();
   while (!pred()) {
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting for ' + what);
