@@ -274,10 +274,10 @@ fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
     std::thread::sleep(std::time::Duration::from_millis(80));
     t.foreground(); // ends the expired session, then starts the next (a pending successor)
     let started = t.engine().current().id.to_string();
-    // Past the engine's periodic save, which records the start as handled (so it is not
+    // Wait for the engine's periodic save, which records the start as handled (so it is not
     // replayed at the next launch); then a SIGKILL: the batch delay is 10 minutes, so only
     // what the start itself flushed is on disk.
-    std::thread::sleep(otel_sessions_engine::DEFAULT_PERSIST_INTERVAL * 2);
+    wait_for_start_acknowledged_on_disk(dir.path(), &started);
     std::mem::forget(t);
 
     let rx = Receiver::start().unwrap();
@@ -287,4 +287,31 @@ fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
         starts(&rx.received()).contains(&started),
         "the start of the session killed a moment after it began reached the disk"
     );
+}
+
+/// Waits until the saved state no longer lists the start of `session` as unacknowledged
+/// (`unacked` in `session-state.json`): the next launch will not replay it.
+fn wait_for_start_acknowledged_on_disk(dir: &std::path::Path, session: &str) {
+    let path = dir.join("session-state.json");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let state: serde_json::Value = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        let acknowledged = state["session"]["id"] == session
+            && state["unacked"].as_array().is_some_and(|unacked| {
+                !unacked
+                    .iter()
+                    .any(|e| e["kind"] == "start" && e["session"]["id"] == session)
+            });
+        if acknowledged {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the start of {session} was not saved as handled: {state}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }

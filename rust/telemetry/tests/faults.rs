@@ -6,6 +6,7 @@ use common::*;
 
 use std::time::{Duration, Instant};
 
+use otel_sessions_telemetry::TelemetryConfig;
 use otlp_receiver::{Fault, Receiver};
 
 /// Records `n` events in the current session and returns that session's id.
@@ -79,11 +80,19 @@ fn a_429_and_gateway_errors_are_retried() {
     assert_eq!(t.stats().rejected_requests, 0);
 }
 
+/// A configuration where only an explicit flush writes a batch, so that records made
+/// together go out in one request, however slowly the machine makes them.
+fn one_request_per_flush(dir: &std::path::Path, rx: &Receiver) -> TelemetryConfig {
+    let mut c = config(dir, Some(rx.endpoint()));
+    c.batch_delay = Duration::from_secs(600);
+    c
+}
+
 #[test]
 fn a_400_is_dropped_counted_and_never_retried() {
     let rx = Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let t = start(one_request_per_flush(dir.path(), &rx));
     t.flush(WAIT).unwrap(); // session.start goes through first
     let before = rx.requests().len();
     rx.push_faults([Fault::Status(400)]);
@@ -113,7 +122,9 @@ fn slow_responses_past_the_timeout_are_retried() {
         Box::new(Fault::Ok),
     )]);
     let dir = tempfile::tempdir().unwrap();
-    let t = start(config(dir.path(), Some(rx.endpoint()))); // 800 ms request timeout
+    let mut c = config(dir.path(), Some(rx.endpoint()));
+    c.export_timeout = Duration::from_millis(800); // well below the 2.5 s delay
+    let t = start(c);
     let s = record(&t, 3);
     t.flush(WAIT).unwrap();
     assert_all_arrived(&rx, &s, 3);
@@ -138,7 +149,7 @@ fn a_connection_reset_mid_request_is_retried() {
 fn a_partial_success_is_counted_and_not_retried() {
     let rx = Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let t = start(one_request_per_flush(dir.path(), &rx));
     t.flush(WAIT).unwrap();
     let before = rx.requests().len();
     rx.push_faults([Fault::PartialSuccess {

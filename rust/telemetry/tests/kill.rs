@@ -27,6 +27,13 @@ fn child_records() {
         return;
     };
     let dir = PathBuf::from(dir);
+    // Tells the parent this child is running (its kill timing starts now, not at spawn).
+    let mut launches = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("launches.log"))
+        .unwrap();
+    writeln!(launches, "launch").unwrap();
     let t = start(config(&dir, Some(endpoint)));
     let mut log = std::fs::OpenOptions::new()
         .create(true)
@@ -51,6 +58,25 @@ fn child_records() {
     }
 }
 
+/// Waits until `launches.log` holds `count` lines (child `count` is running).
+fn wait_for_launch(dir: &std::path::Path, count: usize, child: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(dir.join("launches.log")).unwrap_or_default();
+        if text.lines().count() >= count {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("child {count} exited before launching: {status}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "child {count} did not start within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 #[test]
 fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
     let rx = Receiver::start().unwrap();
@@ -67,7 +93,7 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
     let exe = std::env::current_exe().unwrap();
     let kills = 12;
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..kills {
+    for n in 0..kills {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -85,6 +111,10 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Kill at a random moment after the child has started running: starting a test
+        // binary takes anywhere from a few to hundreds of ms on a loaded machine, so a
+        // fixed delay from spawn could kill children before they recorded anything.
+        wait_for_launch(dir.path(), n + 1, &mut child);
         std::thread::sleep(Duration::from_millis(150 + seed % 250));
         child.kill().unwrap();
         child.wait().unwrap();

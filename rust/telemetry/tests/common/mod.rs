@@ -10,15 +10,18 @@ use otel_sessions_engine::{Engine, SessionPolicy};
 use otel_sessions_telemetry::{Telemetry, TelemetryConfig};
 use otlp_receiver::{Received, Receiver};
 
-pub const WAIT: Duration = Duration::from_secs(20);
+/// How long a test waits for delivery before failing: only a hang takes this long.
+pub const WAIT: Duration = Duration::from_secs(60);
 
-/// A configuration with timings short enough for tests.
+/// A configuration with timings short enough for tests. The request timeout stays the
+/// default (10 s): a shorter one makes a slow, loaded machine time out and resend requests
+/// that tests count (a test of the timeout sets its own).
 pub fn config(dir: &Path, endpoint: Option<String>) -> TelemetryConfig {
     let mut c = TelemetryConfig::new("telemetry-tests", dir);
     c.service_version = Some("1.2.3".into());
     c.endpoint = endpoint;
     c.batch_delay = Duration::from_millis(30);
-    c.export_timeout = Duration::from_millis(800);
+    c.export_timeout = Duration::from_secs(10);
     c.retry_base = Duration::from_millis(20);
     c.retry_max = Duration::from_millis(200);
     c
