@@ -33,7 +33,7 @@ use crate::attributes::{validate, AttributeValue, Attributes};
 use crate::clock::Timestamp;
 use crate::events::{EndReason, SessionEnded, SessionStarted};
 use crate::history::SessionRecord;
-use crate::machine::{LiveSession, Machine, Note, Stored};
+use crate::machine::{LiveSession, Machine, Note, Stored, MAX_COUNT};
 use crate::session::Session;
 use crate::session_id::SessionId;
 
@@ -173,8 +173,8 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
         snapshot: Arc::new(decode_session(&s)?),
         start_mono: rebase(start_mono),
         last_activity_mono: rebase(last_activity.clamp(start_mono, saved_mono)),
-        record_count: s.u64("record_count")?,
-        dropped_count: s.u64("dropped_count")?,
+        record_count: s.count("record_count")?,
+        dropped_count: s.count("dropped_count")?,
     };
 
     let mut history = VecDeque::new();
@@ -186,11 +186,11 @@ pub(crate) fn decode(bytes: &[u8], now: Timestamp, boot_id: Option<&str>) -> Res
             start_time_ms: r.i64("start_time_ms")?,
             end_time_ms: r.i64("end_time_ms")?,
             reason: r.reason("reason")?,
-            record_count: r.u64("record_count")?,
-            dropped_count: r.u64("dropped_count")?,
+            record_count: r.count("record_count")?,
+            dropped_count: r.count("dropped_count")?,
         });
     }
-    let next_event = doc.u64("next_event")?;
+    let next_event = doc.count("next_event")?;
     let mut unacked = VecDeque::new();
     for item in doc.array("unacked")? {
         let note = decode_event(&Obj::new(item, "unacked[]")?)?;
@@ -224,7 +224,7 @@ fn decode_session(s: &Obj<'_>) -> Result<Session> {
 }
 
 fn decode_event(e: &Obj<'_>) -> Result<Note> {
-    let no = e.u64("no")?;
+    let no = e.count("no")?;
     let session = Arc::new(decode_session(&Obj::new(
         e.get("session")?,
         "unacked[].session",
@@ -244,8 +244,8 @@ fn decode_event(e: &Obj<'_>) -> Result<Note> {
                 end_time_ms: e.i64("end_time_ms")?,
                 duration_ms: e.i64("duration_ms")?,
                 reason: e.reason("reason")?,
-                record_count: e.u64("record_count")?,
-                dropped_count: e.u64("dropped_count")?,
+                record_count: e.count("record_count")?,
+                dropped_count: e.count("dropped_count")?,
                 replayed: false,
             },
         )),
@@ -344,6 +344,13 @@ impl<'a> Obj<'a> {
 
     fn u64(&self, key: &str) -> Result<u64> {
         self.typed(key, "a non-negative integer", Value::as_u64)
+    }
+
+    /// A count: 0 to [`MAX_COUNT`].
+    fn count(&self, key: &str) -> Result<u64> {
+        self.typed(key, "an integer from 0 to 2^53-1", |v| {
+            v.as_u64().filter(|n| *n <= MAX_COUNT)
+        })
     }
 
     fn opt_i64(&self, key: &str) -> Result<Option<i64>> {

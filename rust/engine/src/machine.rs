@@ -59,6 +59,10 @@ impl Note {
 /// Most unacknowledged starts and ends kept (a stuck observer cannot grow the state).
 const MAX_UNACKED: usize = 32;
 
+/// Largest record, dropped or event count: 2^53 - 1, exact as a JavaScript number and within
+/// OTLP's i64. Counts stop there (unreachable in practice); a stored state above it is corrupt.
+pub(crate) const MAX_COUNT: u64 = (1 << 53) - 1;
+
 /// What an operation did.
 #[derive(Debug, Default)]
 pub(crate) struct Effects {
@@ -261,7 +265,7 @@ impl Machine {
     /// number (1, 2, 3, … within the session, without gaps).
     pub fn record(&mut self, now: Timestamp, fx: &mut Effects) -> (Arc<Session>, u64) {
         self.touch(now, fx);
-        self.live.record_count += 1;
+        self.live.record_count = (self.live.record_count + 1).min(MAX_COUNT);
         (self.live.snapshot.clone(), self.live.record_count)
     }
 
@@ -362,7 +366,7 @@ impl Machine {
         if self.live.snapshot.id != *session || n == 0 {
             return false;
         }
-        self.live.dropped_count = self.live.dropped_count.saturating_add(n);
+        self.live.dropped_count = self.live.dropped_count.saturating_add(n).min(MAX_COUNT);
         fx.dirty = true;
         true
     }
@@ -418,7 +422,7 @@ impl Machine {
 
     fn emit(&mut self, make: impl FnOnce(u64) -> Note, fx: &mut Effects) {
         let note = make(self.next_event);
-        self.next_event += 1;
+        self.next_event = (self.next_event + 1).min(MAX_COUNT);
         self.unacked.push_back(note.clone());
         while self.unacked.len() > MAX_UNACKED {
             self.unacked.pop_front();
@@ -473,7 +477,7 @@ impl Machine {
         fx: &mut Effects,
     ) {
         let live = &self.live;
-        let duration_ms = end_mono - live.start_mono;
+        let duration_ms = end_mono.saturating_sub(live.start_mono);
         let ended = SessionEnded {
             session: live.snapshot.clone(),
             end_time_ms: live.snapshot.start_time_ms.saturating_add(duration_ms),

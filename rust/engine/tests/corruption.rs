@@ -187,3 +187,112 @@ fn write_failures_are_counted_and_the_engine_keeps_working_in_memory() {
     fs::set_permissions(w.dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
     assert!(engine.persist().is_ok());
 }
+
+/// A change made to a decoded state file.
+type Edit<'a> = Box<dyn Fn(&mut serde_json::Value) + 'a>;
+
+/// Counts past 2^53 - 1 cannot come from this library (JavaScript reads them as numbers and
+/// OTLP carries them as i64): a state holding one is corrupt. The torture suite's fuzzer found
+/// `record_count: u64::MAX` loaded as valid, and the next `record()` overflowed.
+#[test]
+fn counts_too_large_for_javascript_are_refused_as_corrupt() {
+    let w = World::default_policy();
+    let base: serde_json::Value = serde_json::from_slice(&valid_state(&w)).unwrap();
+    let too_big = serde_json::json!(1u64 << 53);
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "session.record_count",
+            Box::new(|v| v["session"]["record_count"] = serde_json::json!(u64::MAX)),
+        ),
+        (
+            "session.dropped_count",
+            Box::new(|v| v["session"]["dropped_count"] = too_big.clone()),
+        ),
+        (
+            "history[0].record_count",
+            Box::new(|v| v["history"][0]["record_count"] = too_big.clone()),
+        ),
+        (
+            "next_event",
+            Box::new(|v| v["next_event"] = serde_json::json!(u64::MAX)),
+        ),
+    ];
+    for (what, edit) in &edits {
+        let mut v = base.clone();
+        edit(&mut v);
+        let (engine, rec) = relaunch_on(&w, &serde_json::to_vec(&v).unwrap());
+        assert!(
+            matches!(
+                engine.launch_outcome(),
+                LaunchOutcome::RecoveredCorruptState(_)
+            ),
+            "{what}: {:?}",
+            engine.launch_outcome()
+        );
+        assert_eq!(engine.record().sequence, 1, "{what}: a fresh session");
+        engine.end();
+        assert_eq!(rec.starts().len(), 2, "{what}");
+    }
+    // The largest allowed count still loads, and counting on from it does not overflow.
+    let mut v = base.clone();
+    v["session"]["record_count"] = serde_json::json!((1u64 << 53) - 2);
+    let (engine, _) = relaunch_on(&w, &serde_json::to_vec(&v).unwrap());
+    assert_eq!(engine.launch_outcome(), &LaunchOutcome::Resumed);
+    assert_eq!(engine.record().sequence, (1u64 << 53) - 1);
+}
+
+/// Every number in a state file set to an extreme (i64::MIN, -1, 0, i64::MAX, u64::MAX): the
+/// launch and the calls after it never panic, whether the file is refused or loaded.
+#[test]
+fn extreme_numbers_in_any_field_never_panic() {
+    fn numbers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Number(_) => out.push(at),
+            serde_json::Value::Object(m) => {
+                for (k, c) in m {
+                    numbers(c, format!("{at}/{k}"), out);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    numbers(c, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let w = World::default_policy();
+    let base: serde_json::Value = serde_json::from_slice(&valid_state(&w)).unwrap();
+    let mut fields = Vec::new();
+    numbers(&base, String::new(), &mut fields);
+    assert!(fields.len() > 15, "a realistic file: {fields:?}");
+    let extremes = [
+        serde_json::json!(i64::MIN),
+        serde_json::json!(-1),
+        serde_json::json!(0),
+        serde_json::json!(i64::MAX),
+        serde_json::json!(u64::MAX),
+    ];
+    let (mut refused, mut loaded) = (0, 0);
+    for field in &fields {
+        for x in &extremes {
+            let mut v = base.clone();
+            *v.pointer_mut(field).unwrap() = x.clone();
+            let (engine, _) = relaunch_on(&w, &serde_json::to_vec(&v).unwrap());
+            match engine.launch_outcome() {
+                LaunchOutcome::RecoveredCorruptState(_) => refused += 1,
+                _ => loaded += 1,
+            }
+            engine.record();
+            engine.foreground();
+            engine.background();
+            engine.poll();
+            engine.end();
+            engine.history();
+        }
+    }
+    eprintln!(
+        "{} fields x 5 extremes: {refused} refused, {loaded} loaded",
+        fields.len()
+    );
+}
