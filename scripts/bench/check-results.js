@@ -11,7 +11,7 @@ for (const f of r.figures ?? []) {
   if (!Number.isFinite(f.value) || f.value <= 0) problems.push(`${f.what}: value ${f.value}`);
   if (f.baselineValue !== null && !(Number.isFinite(f.baselineValue) && f.baselineValue > 0)) problems.push(`${f.what}: baseline ${f.baselineValue}`);
 }
-for (const suite of ['binding', 'otel-bridge', 'peers', 'startup', 'memory']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
+for (const suite of ['binding', 'otel-bridge', 'peers', 'startup', 'memory', 'memoryBaseline']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
 if (!(r.size?.strippedBytes > 0)) problems.push('library size missing');
 if (problems.length) {
   console.error(`bench results malformed:\n  ${problems.join('\n  ')}`);

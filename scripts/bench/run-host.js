@@ -63,6 +63,7 @@ let outboxBytes = 0;
 const outbox = path.join(memoryDir, 'outbox');
 for (const f of fs.existsSync(outbox) ? fs.readdirSync(outbox) : []) outboxBytes += fs.statSync(path.join(outbox, f)).size;
 results.memory = { ...memory, outboxBytes };
+results.memoryBaseline = launch(bundle('rust/jsi-host/bench/memory.bench.ts'), [tmp(), String(events), 'baseline'])[0];
 
 fs.writeFileSync(path.join(out, 'host.json'), JSON.stringify(results, null, 2));
 console.log(`host benchmarks: ${Object.keys(results).join(', ')} -> ${path.join(out, 'host.json')}`);

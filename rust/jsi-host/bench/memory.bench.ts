@@ -1,6 +1,8 @@
 // Memory: resident set growth of the whole host process after recording many events with the
 // OTLP receiver down (a closed port), so everything queues: bounded by the outbox caps.
-// argv[0]: storage directory; argv[1]: events (default 1 000 000).
+// argv[0]: storage directory; argv[1]: events (default 1 000 000); argv[2]: 'baseline' runs the
+// same loop, building the same attribute objects, without the library (what the JS engine's own
+// heap grows by), so the library's share is the difference.
 import { Sessions } from 'react-native-otel-sessions';
 
 type Harness = { argv: string[]; exit(code: number): void; readFile(path: string): string | undefined };
@@ -14,17 +16,25 @@ function rssKiB(): number {
   return m ? Number(m[1]) : NaN;
 }
 
+const baseline = harness.argv[2] === 'baseline';
+let sink = 0;
+
 async function main() {
-  Sessions.init({ serviceName: 'bench', storageDir: harness.argv[0]!, endpoint: 'http://127.0.0.1:9' });
+  if (!baseline) {
+    Sessions.init({ serviceName: 'bench', storageDir: harness.argv[0]!, endpoint: 'http://127.0.0.1:9' });
+  }
   const before = rssKiB();
   for (let i = 0; i < events; i++) {
-    Sessions.recordEvent('tap', { screen: 'home', i });
+    const attributes = { screen: 'home', i };
+    if (baseline) sink += attributes.i;
+    else Sessions.recordEvent('tap', attributes);
     if (i % 10_000 === 0) await new Promise((r) => setTimeout(r, 0)); // let the event loop breathe
   }
   const recorded = rssKiB();
-  await Sessions.flush(2000).catch(() => {}); // the receiver is down: this writes to disk and times out
+  if (!baseline) await Sessions.flush(2000).catch(() => {}); // the receiver is down: this writes to disk and times out
   const after = rssKiB();
-  console.log('BENCH ' + JSON.stringify({ suite: 'memory', events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after }));
+  const suite = baseline ? 'memory-baseline' : 'memory';
+  console.log('BENCH ' + JSON.stringify({ suite, events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after, sink }));
   harness.exit(0);
 }
 
