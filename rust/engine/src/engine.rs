@@ -219,10 +219,7 @@ impl Engine {
     /// retries on its next tick.
     pub fn persist(&self) -> Result<(), String> {
         self.inner.persist_now(false);
-        match lock(&self.inner.last_persist_error).clone() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        self.inner.save_result()
     }
 
     /// Writes the current state to disk now, if it changed, like [`Engine::persist`], but
@@ -232,10 +229,7 @@ impl Engine {
     /// very thread.
     pub fn write_state(&self) -> Result<(), String> {
         self.inner.write_now(false);
-        match lock(&self.inner.last_persist_error).clone() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+        self.inner.save_result()
     }
 
     /// Saves the state, marks the exit clean and stops the timer. Idempotent. The engine
@@ -336,6 +330,14 @@ impl Inner {
         if !self.dirty.swap(true, Ordering::SeqCst) {
             *lock(&self.dirty_since) = Some(Instant::now());
             self.timer.kick();
+        }
+    }
+
+    /// The outcome of the latest save: the error text while saves fail.
+    fn save_result(&self) -> Result<(), String> {
+        match lock(&self.last_persist_error).clone() {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
