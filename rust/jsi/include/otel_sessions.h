@@ -69,6 +69,61 @@ void ots_app_background(void);
 /* Before init: {"storageDir": "...", "resource": {"os.version": "...", ...}}. */
 int32_t ots_set_platform_info(const uint8_t *json, size_t len, OtsBuf *err);
 
+/* ---- Platform HTTP transport ------------------------------------------------------------------
+ * Uploads go through the platform's own HTTP stack (OkHttp from React Native's
+ * OkHttpClientProvider on Android, an NSURLSession on iOS), so the app's TLS trust, pinning,
+ * interceptors and proxies apply and the library ships no TLS. The library decides everything
+ * else: which request goes next, retries and backoff, Retry-After, caps, consent, and counting
+ * rejections and partial successes. The platform only moves bytes.
+ *
+ * Contract:
+ * - At most one request is in flight. The library calls `send` on its uploader thread; the
+ *   pointers in the request are valid only during that call, so the platform copies what it
+ *   needs, returns at once, and performs the POST on a thread of its own (never blocking `send`
+ *   on the network, never on the app's main thread).
+ * - The platform calls ots_transport_complete exactly once per request id, from any thread.
+ * - The platform applies timeout_ms to the whole call. The library never waits forever: without
+ *   a completion within timeout_ms plus a grace period, it counts the attempt as a connection
+ *   failure and ignores a later completion of that id.
+ * - ots_transport_complete must not be called from inside `send` for a different id; calling it
+ *   from inside `send` for the same id (a synchronous failure) is allowed. */
+
+typedef struct OtsHttpHeader {
+  const uint8_t *name;  /* ASCII token, e.g. "Content-Encoding" */
+  size_t name_len;
+  const uint8_t *value; /* UTF-8, no CR/LF */
+  size_t value_len;
+} OtsHttpHeader;
+
+typedef struct OtsHttpRequest {
+  uint64_t id;                  /* pass back to ots_transport_complete */
+  const uint8_t *url;           /* absolute http:// or https:// URL, UTF-8 */
+  size_t url_len;
+  const OtsHttpHeader *headers; /* Content-Type, Content-Encoding (gzip) and the configured headers */
+  size_t header_count;
+  const uint8_t *body;          /* the request body, already encoded (and gzip'd when the header says so) */
+  size_t body_len;
+  uint32_t timeout_ms;          /* for the whole call: connect, write, read */
+} OtsHttpRequest;
+
+/* Performs one POST asynchronously (see the contract above). Called on the library's thread. */
+typedef void (*OtsSendFn)(void *ctx, const OtsHttpRequest *request);
+
+/* Registers the platform transport, process-wide, before or after init. A later call replaces
+ * it (the old ctx is released once no call uses it); send == NULL unregisters. Until one is
+ * registered, uploads wait (records stay queued on disk) and flush() reports why. */
+int32_t ots_set_transport(OtsSendFn send, void *ctx, OtsReleaseFn release);
+
+/* Reports the outcome of request `id`. status: the HTTP status code (100..599), or 0 when no
+ * response arrived (connection refused or reset, DNS, TLS, timeout, cancelled); with 0, body
+ * may hold the platform's error text. retry_after: the raw Retry-After header value (NULL or
+ * len 0 when absent). body: the response body; only 2xx bodies are read (partial success), and
+ * only their first 4 MiB, so the platform may pass an empty body otherwise. Buffers are copied
+ * before the call returns. Returns OTS_OK, or OTS_ERROR for an id that is unknown, timed out or
+ * already completed (nothing happens then). Any thread. */
+int32_t ots_transport_complete(uint64_t id, int32_t status, const uint8_t *retry_after, size_t retry_after_len,
+                               const uint8_t *body, size_t body_len);
+
 #ifdef __cplusplus
 }
 #endif
