@@ -33,7 +33,7 @@ export type EndReason =
  * @example const { id, previousId, attributes } = Sessions.current();
  */
 export interface Session {
-  /** `session.id`: 32 lowercase hex characters. */
+  /** `session.id`: a random (v4) UUID in simple form, 32 lowercase hex characters. */
   readonly id: string;
   /** The session this one replaced (`session.previous_id`), or null for the first. */
   readonly previousId: string | null;

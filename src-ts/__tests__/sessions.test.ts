@@ -33,7 +33,7 @@ test('a missing native module outside Jest lists the fixes for each platform', (
 test('the mock follows the semantics: end() chains, attributes, subscribe, history', async () => {
   Sessions.init({ serviceName: 'mock', sessionAttributes: { 'app.flavor': 'beta' } });
   const first = Sessions.current();
-  expect(first.id).toMatch(/^[0-9a-f]{32}$/);
+  expect(first.id).toMatch(/^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/); // shaped like the native ids
   const changes: Array<[string, string | null]> = [];
   const unsubscribe = Sessions.subscribe((s, p) => changes.push([s.id, p ? p.id : null]));
   Sessions.setAttribute('user.tier', 'gold');

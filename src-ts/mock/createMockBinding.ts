@@ -2,9 +2,13 @@ import type { NativeBinding } from '../NativeBinding';
 import type { Attributes, AttributeValue, Consent, Session, SessionRecord, SessionsConfig } from '../types';
 import { checkAttributes, checkEventName, checkKey, checkValue } from '../validate';
 
+/** A v4 UUID in simple form, shaped like the native ids (not cryptographic: tests only). */
 function randomId(): string {
   let id = '';
-  for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
+  for (let i = 0; i < 32; i++) {
+    const nibble = Math.floor(Math.random() * 16);
+    id += (i === 12 ? 4 : i === 16 ? 8 + (nibble & 3) : nibble).toString(16);
+  }
   return id;
 }
 

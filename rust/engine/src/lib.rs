@@ -30,7 +30,8 @@
 //! empty session every background timeout: the next session starts with the next activity.
 //!
 //! # Guarantees
-//! * Always exactly one current session; ids are 32 lowercase hex from 128 random bits.
+//! * Always exactly one current session; ids are random (v4) UUIDs from the `uuid` crate in simple
+//!   form: 32 lowercase hex characters, 122 random bits from the OS CSPRNG.
 //! * Every delivered `session.start` is followed by exactly one `session.end`, in this
 //!   process or, after a kill or crash, at the next launch; `session.end` comes before the
 //!   next `session.start`.

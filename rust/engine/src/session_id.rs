@@ -1,21 +1,29 @@
-//! Session identifiers: 32 lowercase hex characters from 128 bits of the operating
-//! system's CSPRNG (the same source `uuid`'s v4 uses, without the 6 fixed version bits).
+//! Session identifiers: random (version 4) UUIDs from the `uuid` crate, written in their
+//! simple form: 32 lowercase hex characters, 122 of whose bits come from the operating
+//! system's CSPRNG (the other 6 are the UUID version and variant).
 
 use std::fmt;
 
 /// A session identifier: exactly 32 lowercase hexadecimal characters.
 ///
-/// The value is what OpenTelemetry's `session.id` attribute carries.
+/// The value is what OpenTelemetry's `session.id` attribute carries. New identifiers are v4
+/// UUIDs in simple form (`xxxxxxxxxxxx4xxxyxxxxxxxxxxxxxxx`, `y` one of `8 9 a b`); stored ones
+/// written by earlier versions (any 32 lowercase hex characters) are still accepted.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId([u8; 32]);
 
 impl SessionId {
-    /// A new identifier from 128 random bits.
+    /// A new random (v4) UUID, in simple form.
     ///
-    /// If the OS random source fails (it does not on supported platforms), the bits come
-    /// from a time-and-address mix instead, so a session is never left without an id.
+    /// The random bytes come from the OS CSPRNG, the source `uuid::Uuid::new_v4` uses, and
+    /// `uuid` sets the version and variant bits. Unlike `new_v4`, which panics when the OS
+    /// random source fails, this falls back to a time-and-address mix (it does not fail on
+    /// supported platforms), so a session is never left without an id and nothing panics.
     pub fn random() -> Self {
-        Self::from_bits(random_u128())
+        let uuid = uuid::Builder::from_random_bytes(random_u128().to_le_bytes()).into_uuid();
+        let mut out = [0u8; 32];
+        uuid.simple().encode_lower(&mut out);
+        SessionId(out)
     }
 
     /// Parses a stored identifier; `None` unless `s` is 32 lowercase hex characters.
@@ -35,18 +43,8 @@ impl SessionId {
 
     /// The identifier as a string slice.
     pub fn as_str(&self) -> &str {
-        // The bytes are always ASCII hex digits (constructed only by `from_bits`/`parse`).
+        // The bytes are always ASCII hex digits (constructed only by `random`/`parse`).
         std::str::from_utf8(&self.0).unwrap_or("")
-    }
-
-    fn from_bits(bits: u128) -> Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [0u8; 32];
-        for (i, slot) in out.iter_mut().enumerate() {
-            let nibble = (bits >> (124 - 4 * i)) & 0xf;
-            *slot = HEX[nibble as usize];
-        }
-        SessionId(out)
     }
 }
 
@@ -96,23 +94,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn random_ids_are_32_lowercase_hex_and_distinct() {
+    fn random_ids_are_v4_uuids_in_simple_form_and_distinct() {
         let ids: std::collections::HashSet<_> = (0..10_000).map(|_| SessionId::random()).collect();
         assert_eq!(ids.len(), 10_000);
         for id in &ids {
-            assert_eq!(id.as_str().len(), 32);
-            assert!(SessionId::parse(id.as_str()).is_some());
+            let s = id.as_str();
+            assert_eq!(s.len(), 32);
+            assert!(SessionId::parse(s).is_some());
+            let uuid = uuid::Uuid::try_parse(s).expect("a UUID in simple form");
+            assert_eq!(uuid.get_version(), Some(uuid::Version::Random), "{s}");
+            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122, "{s}");
+            assert_eq!(uuid.simple().to_string(), s, "lowercase simple form");
+            assert_eq!(&s[12..13], "4");
+            assert!("89ab".contains(&s[16..17]), "{s}");
         }
     }
 
     #[test]
-    fn every_bit_position_varies_across_ids() {
-        // With 128 random bits, each of the 32 hex positions takes many values.
+    fn every_random_position_varies_across_ids() {
+        // 122 random bits: every hex position but the version (12) takes many values; the
+        // variant position (16) takes exactly the four values 8, 9, a, b.
         let ids: Vec<_> = (0..256).map(|_| SessionId::random()).collect();
         for pos in 0..32 {
             let distinct: std::collections::HashSet<_> =
                 ids.iter().map(|id| id.as_str().as_bytes()[pos]).collect();
-            assert!(distinct.len() > 4, "hex position {pos} barely varies");
+            match pos {
+                12 => assert_eq!(distinct.len(), 1, "version nibble"),
+                16 => assert_eq!(distinct.len(), 4, "variant nibble"),
+                _ => assert!(distinct.len() > 4, "hex position {pos} barely varies"),
+            }
         }
     }
 

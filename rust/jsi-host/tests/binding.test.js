@@ -20,7 +20,7 @@ let first;
 test('init starts a session at once', () => {
   S.init({ serviceName: 'binding-tests', storageDir: dir, sessionAttributes: { 'app.flavor': 'test' } });
   first = S.current();
-  ok(/^[0-9a-f]{32}$/.test(first.id), 'id is 32 lowercase hex');
+  ok(/^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/.test(first.id), 'id is a v4 UUID in simple form (32 lowercase hex)');
   eq(first.previousId, null, 'first session has no previous id');
   ok(Math.abs(first.startTime - Date.now()) < 60000, 'startTime is epoch ms');
   eq(first.attributes, { 'app.flavor': 'test' }, 'initial attributes');
