@@ -55,7 +55,17 @@ run_suite() {
           fail "$label $t: $out"
         fi ;;
       *)
-        local runner=()
+        local runner=() driver
+        driver=$(head -1 "$t" | sed -n 's|^// harness: driver ||p')
+        if [[ -n $driver ]]; then
+          if out=$(node "$driver" "$host" "$bundle" "$dir" 2>&1); then
+            pass "$label $t ($(tail -1 <<<"$out"))"
+          else
+            fail "$label $t:"$'\n'"$out"
+          fi
+          rm -rf "$dir"
+          continue
+        fi
         if head -1 "$t" | grep -q '^// harness: receiver'; then runner=(with_receiver); fi
         if out=$("${runner[@]}" "$host" "$bundle" "$dir" 2>&1); then
           pass "$label $t ($(tail -1 <<<"$out"))"

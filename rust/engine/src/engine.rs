@@ -25,6 +25,7 @@ use crate::notifier::{lock, Notifier, SubscriptionId};
 use crate::policy::SessionPolicy;
 use crate::session::Session;
 use crate::session_id::SessionId;
+use crate::storage_lock::StorageLock;
 use crate::store::{Loaded, StateStore};
 use crate::timer::{self, Tick, TimerCtl, MAX_SLEEP};
 
@@ -84,6 +85,9 @@ struct Inner {
     last_persist_error: Mutex<Option<String>>,
     corrupt_states_recovered: u64,
     launch: LaunchOutcome,
+    /// Held for the engine's life: no other process uses this storage directory meanwhile.
+    /// Dropped after `Drop::drop` (the final save) has run.
+    _lock: Arc<StorageLock>,
 }
 
 impl Engine {
@@ -98,6 +102,7 @@ impl Engine {
             app_state: AppState::Foreground,
             timer: true,
             persist_interval: DEFAULT_PERSIST_INTERVAL,
+            lock: None,
         }
     }
 
@@ -412,6 +417,7 @@ pub struct EngineBuilder {
     app_state: AppState,
     timer: bool,
     persist_interval: Duration,
+    lock: Option<Arc<StorageLock>>,
 }
 
 impl EngineBuilder {
@@ -461,16 +467,30 @@ impl EngineBuilder {
         self
     }
 
+    /// The storage directory's lock, when the caller already holds it (a layer that uses
+    /// the directory before the engine is built). Without it, `build` takes the lock itself.
+    /// A lock for another directory is ignored and the right one is taken.
+    pub fn storage_lock(mut self, lock: Arc<StorageLock>) -> Self {
+        self.lock = Some(lock);
+        self
+    }
+
     /// Loads or creates the state and starts this launch's session.
     ///
+    /// * another process holds the storage directory: [`EngineError::StorageInUse`], and
+    ///   nothing in the directory is read or written;
     /// * no state file: a new session starts (`FirstLaunch`);
     /// * a readable state: its session is resumed if the policy allows and it has not
     ///   expired; otherwise it is ended (`session.end` with the reason) and a new one starts;
     /// * an unreadable or invalid state: it is quarantined, counted, and a new session starts.
     ///
-    /// Fails only for an unusable storage directory, an invalid initial attribute, or a
-    /// timer thread the OS refuses.
+    /// Fails only for a storage directory that is unusable or in use by another process, an
+    /// invalid initial attribute, or a timer thread the OS refuses.
     pub fn build(self) -> Result<Engine, EngineError> {
+        let storage_lock = match self.lock {
+            Some(l) if l.dir() == self.storage_dir => l,
+            _ => StorageLock::acquire(&self.storage_dir)?,
+        };
         let store = StateStore::open(&self.storage_dir).map_err(|source| EngineError::Storage {
             path: self.storage_dir.clone(),
             source,
@@ -527,6 +547,7 @@ impl EngineBuilder {
             last_persist_error: Mutex::new(None),
             corrupt_states_recovered: corrupt,
             launch,
+            _lock: storage_lock,
         });
         for o in self.observers {
             inner.notifier.subscribe(o);

@@ -65,6 +65,7 @@ mod notifier;
 mod policy;
 mod session;
 mod session_id;
+mod storage_lock;
 mod store;
 mod timer;
 
@@ -85,3 +86,4 @@ pub use policy::{
 };
 pub use session::Session;
 pub use session_id::SessionId;
+pub use storage_lock::{StorageLock, LOCK_FILE};

@@ -11,7 +11,7 @@ use opentelemetry_otlp::{Compression, Protocol, WithExportConfig, WithHttpConfig
 use opentelemetry_sdk::logs::{BatchLogProcessor, LogExporter as _, SdkLogger, SdkLoggerProvider};
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanExporter as _};
 use otel_sessions_engine::{
-    validate_attribute, AttributeError, AttributeValue, Engine, EngineBuilder,
+    validate_attribute, AttributeError, AttributeValue, Engine, EngineBuilder, StorageLock,
 };
 
 use crate::config::TelemetryConfig;
@@ -78,14 +78,19 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
-    /// Validates `config`, opens the outbox, builds the pipeline, then builds the engine
-    /// from `engine` (so the launch's own `session.end` / `session.start` are recorded) and
-    /// starts the uploader when an endpoint is set.
+    /// Validates `config`, takes the storage directory's lock (another process holding it is
+    /// [`otel_sessions_engine::EngineError::StorageInUse`], and nothing is touched), opens the
+    /// outbox, builds the pipeline, then builds the engine from `engine` (so the launch's own
+    /// `session.end` / `session.start` are recorded) and starts the uploader when an endpoint
+    /// is set.
     pub fn start(
         config: TelemetryConfig,
         engine: EngineBuilder,
     ) -> Result<Telemetry, TelemetryError> {
         config.validate()?;
+        // Before anything in the directory is read or written: one process per directory.
+        let lock = StorageLock::acquire(&config.storage_dir).map_err(TelemetryError::Engine)?;
+        let engine = engine.storage_lock(lock);
         let endpoint = config.endpoint_base();
         let outbox = match &endpoint {
             Some(_) => Some(

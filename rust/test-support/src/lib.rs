@@ -1,0 +1,59 @@
+//! Test support shared by the crates of react-native-otel-sessions. Only tests depend on it.
+//!
+//! * [`child`]: run one `#[ignore]`d test of the current test binary as a child process, the
+//!   way the kill and lock tests make real processes to kill. Under an emulator (qemu-user for
+//!   ARM runs) the child is started through the same runner as the test binary.
+//! * [`wait_until`]: poll a condition with a generous deadline instead of sleeping a guess.
+#![warn(missing_docs)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The environment variable naming the runner (an emulator command line, split on spaces)
+/// through which the test binary itself runs, e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu`.
+/// Cargo knows the runner but does not tell the test binary, so the scripts that cross-test
+/// set this alongside `CARGO_TARGET_<TRIPLE>_RUNNER`.
+pub const RUNNER_ENV: &str = "OTEL_SESSIONS_TEST_RUNNER";
+
+/// A command that runs the ignored test `test_name` of the current test binary alone, with
+/// its output shown (`--nocapture`). The child decides what to do from the environment the
+/// caller adds; it is a separate process, so it can be killed for real.
+pub fn child(test_name: &str) -> Command {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let runner: Vec<String> = std::env::var(RUNNER_ENV)
+        .ok()
+        .map(|r| r.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut cmd = match runner.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    cmd.args([
+        "--exact",
+        test_name,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    cmd
+}
+
+/// Whether the test binary runs under an emulator ([`RUNNER_ENV`] is set): races that need
+/// real parallelism may not happen there.
+pub fn emulated() -> bool {
+    std::env::var_os(RUNNER_ENV).is_some()
+}
+
+/// Polls `cond` every 10 ms until it holds; panics with `what` after `timeout`. Timeouts here
+/// only mean "this hangs": make them generous, a loaded machine is slow.
+pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
