@@ -25,5 +25,7 @@ receiver=$(build_receiver)
 mkdir -p target/harness
 bash scripts/bundle.sh rust/jsi-host/demo/app-day.ts target/harness/app-day.js 2>/dev/null
 step "the app day"
-node rust/jsi-host/demo/run.js --host "$host" --bundle target/harness/app-day.js \
+# In a process group of its own: the receiver and hosts it starts are stopped with it on every
+# exit path, even when it fails (lib.sh).
+run_helper node rust/jsi-host/demo/run.js --host "$host" --bundle target/harness/app-day.js \
   --receiver "$receiver" --out target/demo "${endpoint_args[@]}"

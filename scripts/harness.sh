@@ -13,6 +13,6 @@ ensure_node_modules
 host=$(bash scripts/build-jsi-host.sh ${HARNESS_RELEASE:+--release})
 mkdir -p target/harness
 bundle="target/harness/$(basename "$file").$$.js"
-trap 'rm -f "$bundle"' EXIT
+on_exit 'rm -f "$bundle"'
 bash scripts/bundle.sh "$file" "$bundle"
-"$host" "$bundle" "$@"
+run_helper "$host" "$bundle" "$@"

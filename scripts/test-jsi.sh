@@ -18,11 +18,10 @@ receiver=$(build_receiver)
 with_receiver() {
   local rdir pid rc=0
   rdir=$(mktemp -d)
-  "$receiver" --endpoint-file "$rdir/endpoint" --out "$rdir/received.json" &
-  pid=$!
+  start_helper pid "$receiver" --endpoint-file "$rdir/endpoint" --out "$rdir/received.json"
   for _ in $(seq 1200); do [[ -s $rdir/endpoint ]] && break; sleep 0.05; done # up to 60 s
   OTLP_ENDPOINT=$(cat "$rdir/endpoint") RECEIVER_OUT="$rdir/received.json" "$@" || rc=$?
-  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  stop_helper "$pid"
   rm -rf "$rdir"
   return $rc
 }
@@ -58,7 +57,7 @@ run_suite() {
         local runner=() driver
         driver=$(head -1 "$t" | sed -n 's|^// harness: driver ||p')
         if [[ -n $driver ]]; then
-          if out=$(node "$driver" "$host" "$bundle" "$dir" 2>&1); then
+          if out=$(run_helper node "$driver" "$host" "$bundle" "$dir" 2>&1); then
             pass "$label $t ($(tail -1 <<<"$out"))"
           else
             fail "$label $t:"$'\n'"$out"

@@ -31,8 +31,8 @@ step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking,
 bash scripts/check-native.sh
 step "Example app: types, smoke test with the mock, Metro bundles for Android and iOS"
 bash scripts/check-example.sh
-step "Demo: the app day, with its timeline checked"
-bash scripts/demo.sh --check
+step "Fresh machine: the demo (timeline checked) and the harness with every install branch taken; no helper outlives a failure"
+bash scripts/test-fresh-setup.sh
 step "Torture (short): kills, corrupt files, full disk, clocks, fuzzing, concurrency"
 bash scripts/torture.sh --quick
 step "Benchmarks run (npm run bench -- --quick) and write well-formed results (no timing checked)"

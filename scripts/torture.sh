@@ -49,7 +49,7 @@ fi
 rm -rf "$fdir"
 
 step "torture: kill loop ($kills SIGKILLs of the JSI host, flapping receiver)"
-node rust/jsi-host/torture/kill-loop.js --host "$host" --bundle target/harness/torture-kill-workload.js \
+run_helper node rust/jsi-host/torture/kill-loop.js --host "$host" --bundle target/harness/torture-kill-workload.js \
   --receiver "$receiver" --out "$out/kill-loop" --iterations "$kills" --seed "$seed" || status=1
 
 node rust/jsi-host/torture/report.js "$out" "$mode" $(( $(date +%s) - started )) || status=1

@@ -7,7 +7,7 @@ ensure_example_deps() {
   local stamp=example/node_modules/.install-stamp
   if [[ ! -f $stamp || example/package.json -nt $stamp || example/package-lock.json -nt $stamp ]]; then
     step "npm ci in example/"
-    (cd example && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || return 1
+    (cd example && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) || return 1
     touch "$stamp"
   fi
 }

@@ -45,7 +45,10 @@ async function startReceiver(binary, dir) {
   const endpointFile = path.join(dir, 'endpoint');
   const out = path.join(dir, 'received.json');
   const child = spawn(binary, ['--endpoint-file', endpointFile, '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitFor(() => fs.existsSync(endpointFile), 10_000, 'the receiver to listen');
+  let failed = null;
+  child.on('error', (e) => (failed = e));
+  await waitFor(() => failed || fs.existsSync(endpointFile), 10_000, 'the receiver to listen');
+  if (failed) throw new Error(`demo: cannot run the receiver ${binary}: ${failed.message}`);
   return {
     endpoint: fs.readFileSync(endpointFile, 'utf8'),
     read: () => JSON.parse(fs.readFileSync(out, 'utf8')),
@@ -75,6 +78,7 @@ function runLaunch(args, storage, launch, endpoint, killWhen) {
     });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', (e) => reject(new Error(`demo: cannot run the JSI host ${args.host}: ${e.message}`)));
     child.on('exit', (code, signal) => {
       if (buffered) lines.push(buffered);
       if (signal === 'SIGKILL' && killed) resolve(lines);
@@ -113,6 +117,12 @@ async function main() {
   const receiver = args.endpoint ? null : await startReceiver(args.receiver, args.out);
   const endpoint = args.endpoint ?? receiver.endpoint;
   console.log(`demo: an app day in two launches, exporting to ${endpoint}${receiver ? ' (embedded receiver)' : ''}`);
+  if (process.env.OTEL_SESSIONS_DEMO_FAIL === 'after-receiver') {
+    // Test hook (scripts/test-fresh-setup.sh): die the hard way with the receiver running, as an
+    // unhandled error once did, to prove that scripts/demo.sh still stops everything it started.
+    process.nextTick(() => { throw new Error('demo: failing on purpose (OTEL_SESSIONS_DEMO_FAIL)'); });
+    await new Promise(() => {});
+  }
   try {
     const first = await runLaunch(args, storage, 'first', endpoint, (lines) => lines.some((l) => l.includes('"kind":"kill-ready"')));
     const second = await runLaunch(args, storage, 'second', endpoint);
