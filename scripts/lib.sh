@@ -90,9 +90,9 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2
 }
 
-# Debian's JavaScriptCore (for the Linux JSI host) and a C++ compiler.
+# Debian's JavaScriptCore and libcurl (the Linux JSI host and its HTTP transport), a C++ compiler.
 ensure_jsc() {
-  ensure_apt "the Linux JSI host" libjavascriptcoregtk-4.1-dev g++ pkg-config
+  ensure_apt "the Linux JSI host" libjavascriptcoregtk-4.1-dev libcurl4-openssl-dev g++ pkg-config
 }
 
 # node_modules as package-lock.json says (react-native headers, esbuild).

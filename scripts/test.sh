@@ -23,6 +23,8 @@ step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+step "Device dependency graph (Android, iOS): no C code, no TLS"
+bash scripts/device/check-deps.sh
 step "cargo test"
 cargo test --workspace --locked
 step "JSI: JavaScript in a real jsi::Runtime against the binding"

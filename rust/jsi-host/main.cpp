@@ -9,6 +9,8 @@
 // 'active'|'background'), exit(code), argv, env(name), readFile(path) (text or undefined)}.
 // Exits non-zero on an uncaught exception or an unhandled promise rejection (printing the JS
 // stack), and exits when nothing is scheduled: no task, no timer, no unsettled library promise.
+// With OTS_HOST_REPORT_TEARDOWN set, prints how long the binding's teardown took
+// (TEARDOWN_MS <ms>, on stderr). Uploads go through libcurl (CurlTransport.cpp).
 
 // The host builds JSCRuntime.cpp itself and needs its class (for the JSC context).
 #include <jsc/JSCRuntime.cpp>
@@ -26,6 +28,7 @@
 
 #include <ReactCommon/CallInvoker.h>
 
+#include "CurlTransport.h"
 #include "OtelSessionsJsi.h"
 #include "otel_sessions.h"
 
@@ -283,6 +286,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
 
   int code = 0;
+  otshost::installCurlTransport(); // uploads go through the "platform" HTTP stack, as on a device
   Loop loop;
   {
     auto runtime = std::make_unique<facebook::jsc::JSCRuntime>();
@@ -305,7 +309,12 @@ int main(int argc, char **argv) {
     // JS values must go before the runtime: the host's own, then the binding's, as a
     // TurboModule's invalidate() does on a device.
     loop.clearAll();
+    auto teardownStart = Clock::now();
     otelsessions::invalidate(rt);
+    if (std::getenv("OTS_HOST_REPORT_TEARDOWN") != nullptr) {
+      auto ms = std::chrono::duration<double, std::milli>(Clock::now() - teardownStart).count();
+      std::cerr << "TEARDOWN_MS " << ms << std::endl;
+    }
     loop.clearAll();
   }
   return code;

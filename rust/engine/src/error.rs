@@ -43,7 +43,11 @@ impl fmt::Display for EngineError {
                 path.display()
             ),
             EngineError::StorageInUse { path, pid } => {
-                write!(f, "the storage directory '{}' is in use by another process", path.display())?;
+                write!(
+                    f,
+                    "the storage directory '{}' is in use by another process",
+                    path.display()
+                )?;
                 if let Some(pid) = pid {
                     write!(f, " (pid {pid})")?;
                 }

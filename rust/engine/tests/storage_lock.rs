@@ -35,8 +35,15 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
         .map(|e| {
             let e = e.unwrap();
             let meta = e.metadata().unwrap();
-            let bytes = if meta.is_file() { fs::read(e.path()).unwrap() } else { Vec::new() };
-            (e.file_name().to_string_lossy().into_owned(), (bytes, meta.modified().unwrap()))
+            let bytes = if meta.is_file() {
+                fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                (bytes, meta.modified().unwrap()),
+            )
         })
         .collect()
 }
@@ -66,20 +73,32 @@ fn a_second_process_is_refused_until_the_holder_dies() {
             assert!(text.contains("another process"), "{text}");
             assert!(text.contains("storageDir"), "says the fix: {text}");
         }
-        other => panic!("expected StorageInUse, got {:?}", other.map(|_| "an engine")),
+        other => panic!(
+            "expected StorageInUse, got {:?}",
+            other.map(|_| "an engine")
+        ),
     }
-    assert_eq!(snapshot(dir.path()), before, "the refused process wrote nothing");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "the refused process wrote nothing"
+    );
 
     holder.kill().unwrap(); // SIGKILL
     holder.wait().unwrap();
-    let engine = Engine::builder(dir.path()).build().expect("the lock died with its holder");
+    let engine = Engine::builder(dir.path())
+        .build()
+        .expect("the lock died with its holder");
     assert_eq!(
         engine.launch_outcome(),
         &LaunchOutcome::EndedPrevious(EndReason::AbnormalTermination),
         "the holder's session is handled as after any kill"
     );
     let history = engine.history();
-    assert_eq!(history.last().map(|r| r.id.as_str().to_owned()), Some(held_id));
+    assert_eq!(
+        history.last().map(|r| r.id.as_str().to_owned()),
+        Some(held_id)
+    );
 }
 
 #[test]

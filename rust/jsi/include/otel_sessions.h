@@ -119,8 +119,9 @@ int32_t ots_set_transport(OtsSendFn send, void *ctx, OtsReleaseFn release);
  * may hold the platform's error text. retry_after: the raw Retry-After header value (NULL or
  * len 0 when absent). body: the response body; only 2xx bodies are read (partial success), and
  * only their first 4 MiB, so the platform may pass an empty body otherwise. Buffers are copied
- * before the call returns. Returns OTS_OK, or OTS_ERROR for an id that is unknown, timed out or
- * already completed (nothing happens then). Any thread. */
+ * before the call returns. Returns OTS_OK; OTS_ERROR for an id that is unknown, timed out or
+ * already completed (nothing happens then); OTS_RANGE_ERROR for a status outside 0 and
+ * 100..599 (the request then counts as a connection failure). Any thread. */
 int32_t ots_transport_complete(uint64_t id, int32_t status, const uint8_t *retry_after, size_t retry_after_len,
                                const uint8_t *body, size_t body_len);
 

@@ -476,3 +476,52 @@ pub unsafe extern "C" fn ots_set_platform_info(
         OTS_OK
     })
 }
+
+/// Registers the platform's HTTP transport, process-wide, before or after init; a later call
+/// replaces it (the old `ctx` is released once no call uses it), `send` = null removes it.
+/// See the contract in `otel_sessions.h`.
+///
+/// # Safety
+/// `send` must follow the contract; `ctx` must stay valid until `release(ctx)` is called.
+#[no_mangle]
+pub unsafe extern "C" fn ots_set_transport(
+    send: Option<crate::platform_transport::OtsSendFn>,
+    ctx: *mut c_void,
+    release: Option<OtsReleaseFn>,
+) -> i32 {
+    let ctx = SendPtr(ctx);
+    guard(move || {
+        let ctx = ctx;
+        crate::platform_transport::register(send, ctx.0, release);
+        OTS_OK
+    })
+}
+
+/// Reports the outcome of request `id` (see `otel_sessions.h`): `status` 100..=599 with the
+/// raw `Retry-After` value and the response body, or 0 when no response arrived (then `body`
+/// may hold the platform's error text). Returns [`OTS_OK`]; [`OTS_ERROR`] for an unknown, timed
+/// out or already completed id (ignored); [`OTS_RANGE_ERROR`] for a status outside those
+/// ranges (the request then counts as a connection failure). Any thread.
+///
+/// # Safety
+/// Pointers must be valid for their lengths (or null with length 0).
+#[no_mangle]
+pub unsafe extern "C" fn ots_transport_complete(
+    id: u64,
+    status: i32,
+    retry_after: *const u8,
+    retry_after_len: usize,
+    body: *const u8,
+    body_len: usize,
+) -> i32 {
+    guard(|| {
+        // SAFETY: the caller's contract.
+        let (retry_after, body) =
+            unsafe { (bytes(retry_after, retry_after_len), bytes(body, body_len)) };
+        match crate::platform_transport::complete(id, status, retry_after, body) {
+            Ok(()) => OTS_OK,
+            Err(crate::platform_transport::CompleteError::Unknown) => OTS_ERROR,
+            Err(crate::platform_transport::CompleteError::BadStatus) => OTS_RANGE_ERROR,
+        }
+    })
+}

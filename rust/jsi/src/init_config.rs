@@ -122,6 +122,10 @@ pub fn parse(config: &Value, platform: &PlatformInfo) -> Result<InitConfig, Call
         Some(Value::String(s)) => Some(s.clone()),
         Some(v) => return Err(type_err("endpoint", "a URL string or null", v)),
     };
+    // Uploads go through the transport the platform glue registers (ots_set_transport).
+    t.transport = Some(std::sync::Arc::new(
+        crate::platform_transport::PlatformTransport,
+    ));
     if let Some(h) = c.get("headers") {
         let Value::Object(map) = h else {
             return Err(type_err("headers", "an object of string values", h));

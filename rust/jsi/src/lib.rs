@@ -7,6 +7,7 @@
 //!                                   ◄─ JSON result or (error kind, message) ─┘
 //!  Rust threads ─► ots_subscribe listener(ctx, json) ─► C++ CallInvoker ─► JS thread
 //!  Android/iOS lifecycle ─► ots_app_foreground / ots_app_background
+//!  uploader ─► OtsSendFn (OkHttp / NSURLSession / libcurl) ─► ots_transport_complete
 //! ```
 //!
 //! Why a C ABI and not C++ from cargo: C++ that touches JSI types must be built by the same
@@ -21,8 +22,10 @@ mod ffi;
 mod init_config;
 mod js_records;
 mod js_value;
+mod platform_transport;
 
 pub use binding::{session_json, Binding, ASYNC_METHODS};
 pub use call_error::{CallError, ErrorKind};
 pub use ffi::*;
 pub use init_config::{parse as parse_init_config, InitConfig, PlatformInfo};
+pub use platform_transport::{OtsHttpHeader, OtsHttpRequest, OtsSendFn, PlatformTransport};

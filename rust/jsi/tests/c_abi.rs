@@ -3,35 +3,14 @@
 
 use std::ffi::c_void;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use otel_sessions_jsi::*;
 use serde_json::{json, Value};
 
-/// The library keeps one instance per process: tests take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn take(buf: OtsBuf) -> String {
-    let s = if buf.ptr.is_null() {
-        String::new()
-    } else {
-        String::from_utf8(unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) }.to_vec()).unwrap()
-    };
-    unsafe { ots_buf_free(buf) };
-    s
-}
-
-fn empty() -> OtsBuf {
-    OtsBuf {
-        ptr: std::ptr::null_mut(),
-        len: 0,
-    }
-}
+mod common;
+use common::{empty, install_transport, serial, take, Mode};
 
 struct Lib(*mut OtsHandle);
 
@@ -110,6 +89,7 @@ fn config(dir: &std::path::Path, endpoint: Option<String>) -> Value {
 #[test]
 fn every_method_works_through_the_c_abi_and_reaches_a_real_receiver() {
     let _s = serial();
+    install_transport(Mode::Http);
     let rx = otlp_receiver::Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let lib = Lib::init(config(dir.path(), Some(rx.endpoint()))).unwrap();
@@ -448,4 +428,76 @@ fn a_second_init_shares_the_running_instance_and_the_last_release_shuts_down() {
     // A reload: a new init resumes the session.
     let c = Lib::init(config(dir.path(), None)).unwrap();
     assert_eq!(c.call("current", json!([]))["id"], id);
+}
+
+#[test]
+fn the_platform_transport_contract_at_the_c_abi() {
+    use common::{remove_transport, LAST_ID, RELEASED, SENT};
+    use std::sync::atomic::Ordering;
+    let _s = serial();
+    let complete = |id: u64, status: i32, body: &str| unsafe {
+        ots_transport_complete(id, status, std::ptr::null(), 0, body.as_ptr(), body.len())
+    };
+    let sent = || SENT.load(Ordering::SeqCst);
+    let wait_sent = |more_than: u64| {
+        otel_sessions_test_support::wait_until(
+            Duration::from_secs(60),
+            "a request to the platform",
+            || sent() > more_than,
+        )
+    };
+
+    remove_transport();
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Lib::init(config(
+        dir.path(),
+        Some("http://collector.test:4318".into()),
+    ))
+    .unwrap();
+    lib.call("recordEvent", json!(["queued", {}]));
+    let (status, message) = lib.call_async("flush", json!([300]));
+    assert_eq!(status, OTS_ERROR);
+    assert!(
+        message.contains("no platform HTTP transport is registered"),
+        "flush says why: {message}"
+    );
+
+    install_transport(Mode::Silent);
+    let before = sent();
+    let _ = lib.call_async("flush", json!([0])); // asks for an attempt now
+    wait_sent(before);
+    let first = LAST_ID.load(Ordering::SeqCst);
+    assert_eq!(
+        complete(first, 777, ""),
+        OTS_RANGE_ERROR,
+        "an impossible status"
+    );
+    assert_eq!(complete(first, 200, ""), OTS_ERROR, "completed already");
+    assert_eq!(complete(u64::MAX, 200, ""), OTS_ERROR, "an unknown id");
+
+    let before = sent();
+    let _ = lib.call_async("flush", json!([0]));
+    wait_sent(before);
+    let second = LAST_ID.load(Ordering::SeqCst);
+    assert_ne!(second, first);
+    assert_eq!(complete(second, 200, ""), OTS_OK, "a delivery");
+
+    let released = RELEASED.load(Ordering::SeqCst);
+    install_transport(Mode::Silent); // replaces the registered one: its context is released
+    assert_eq!(RELEASED.load(Ordering::SeqCst), released + 1);
+
+    let before = sent();
+    lib.call("recordEvent", json!(["in.flight", {}]));
+    let _ = lib.call_async("flush", json!([0]));
+    wait_sent(before);
+    let in_flight = LAST_ID.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    drop(lib); // the last handle: shutdown must not wait for the silent platform
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert_eq!(
+        complete(in_flight, 200, ""),
+        OTS_ERROR,
+        "nobody waits after shutdown"
+    );
+    install_transport(Mode::Http);
 }

@@ -10,19 +10,15 @@ use std::ffi::c_void;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use otel_sessions_jsi::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// One library instance per process: tests take turns.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+mod common;
+use common::{empty, install_transport, serial, take, Mode};
 
 fn scale() -> u32 {
     std::env::var("TORTURE_SCALE")
@@ -49,24 +45,6 @@ fn runner(cases: u32) -> proptest::test_runner::TestRunner {
         failure_persistence: None,
         ..ProptestConfig::default()
     })
-}
-
-fn take(buf: OtsBuf) -> String {
-    let s = if buf.ptr.is_null() {
-        String::new()
-    } else {
-        String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(buf.ptr, buf.len) })
-            .into_owned()
-    };
-    unsafe { ots_buf_free(buf) };
-    s
-}
-
-fn empty() -> OtsBuf {
-    OtsBuf {
-        ptr: std::ptr::null_mut(),
-        len: 0,
-    }
 }
 
 struct Lib(*mut OtsHandle);
@@ -320,6 +298,7 @@ fn fuzz_every_method_and_the_export_parsers_through_the_c_abi() {
 #[test]
 fn js_thread_calls_lifecycle_from_another_thread_flushes_and_timers_at_once() {
     let _s = serial();
+    install_transport(Mode::Http);
     let rx = otlp_receiver::Receiver::start().unwrap();
     rx.push_faults((0..200).map(|i| match i % 4 {
         0 => otlp_receiver::Fault::StatusRetryAfter(503, "0".into()),

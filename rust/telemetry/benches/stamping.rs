@@ -118,6 +118,7 @@ fn persist(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = TelemetryConfig::new("bench", dir.path());
     cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
     cfg.consent = Consent::Pending;
     cfg.max_queue_bytes = 1024 * 1024 * 1024;
     let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
@@ -198,6 +199,7 @@ fn spans_to_disk(c: &mut Criterion) {
         .build();
     let mut cfg = TelemetryConfig::new("bench", dir.path().join("ours"));
     cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
     cfg.consent = Consent::Pending;
     cfg.max_queue_bytes = 1024 * 1024 * 1024;
     let ours = Telemetry::start(cfg, Engine::builder(dir.path().join("ours"))).unwrap();

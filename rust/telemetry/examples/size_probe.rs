@@ -3,12 +3,26 @@
 
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use otel_sessions_engine::Engine;
-use otel_sessions_telemetry::{Consent, Telemetry, TelemetryConfig};
+use otel_sessions_telemetry::{
+    Completion, Consent, HttpOutcome, HttpRequest, Telemetry, TelemetryConfig, Transport,
+};
+
+/// Stands in for the platform's HTTP stack (the library has none of its own).
+struct NoNetwork;
+
+impl Transport for NoNetwork {
+    fn send(&self, _: HttpRequest, done: Completion) {
+        done.complete(HttpOutcome::Failed {
+            reason: "no network in the size probe".into(),
+        });
+    }
+}
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("otel-sessions-size-{}", std::process::id()));
     let mut cfg = TelemetryConfig::new("size-probe", &dir);
     cfg.endpoint = Some("https://collector.invalid:4318".into());
+    cfg.transport = Some(std::sync::Arc::new(NoNetwork));
     cfg.consent = Consent::Pending;
     let t = Telemetry::start(cfg, Engine::builder(&dir)).expect("starts");
     t.tracer_provider().tracer("probe").in_span("op", |_| {});

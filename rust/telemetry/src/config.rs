@@ -1,12 +1,14 @@
 //! Telemetry configuration, validated once at start.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use otel_sessions_engine::AttributeValue;
 
 use crate::consent::Consent;
 use crate::error::TelemetryError;
+use crate::transport::Transport;
 
 /// Default byte cap of the outbox (10 MB).
 pub const DEFAULT_MAX_QUEUE_BYTES: u64 = 10 * 1024 * 1024;
@@ -15,7 +17,7 @@ pub const DEFAULT_MAX_QUEUE_AGE: Duration = Duration::from_secs(18 * 3600);
 
 /// How telemetry is recorded and delivered. Construct with [`TelemetryConfig::new`] and set
 /// the public fields; [`crate::Telemetry::start`] validates it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TelemetryConfig {
     /// `service.name` of the resource. Required, non-empty.
     pub service_name: String,
@@ -26,6 +28,9 @@ pub struct TelemetryConfig {
     pub endpoint: Option<String>,
     /// Extra request headers (e.g. an API key).
     pub headers: Vec<(String, String)>,
+    /// The platform HTTP stack that performs the uploads (required with an `endpoint`; the
+    /// library has no HTTP client of its own). See [`Transport`].
+    pub transport: Option<Arc<dyn Transport>>,
     /// Where the engine state, the outbox and the salt live.
     pub storage_dir: PathBuf,
     /// Consent at start (default granted).
@@ -48,6 +53,18 @@ pub struct TelemetryConfig {
     pub resource_attributes: Vec<(String, AttributeValue)>,
 }
 
+impl std::fmt::Debug for TelemetryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelemetryConfig")
+            .field("service_name", &self.service_name)
+            .field("endpoint", &self.endpoint)
+            .field("storage_dir", &self.storage_dir)
+            .field("transport", &self.transport.as_ref().map(|_| "set"))
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
+}
+
 impl TelemetryConfig {
     /// A configuration with the defaults.
     pub fn new(service_name: impl Into<String>, storage_dir: impl Into<PathBuf>) -> Self {
@@ -56,6 +73,7 @@ impl TelemetryConfig {
             service_version: None,
             endpoint: None,
             headers: Vec::new(),
+            transport: None,
             storage_dir: storage_dir.into(),
             consent: Consent::Granted,
             error_buffer: None,
@@ -87,6 +105,12 @@ impl TelemetryConfig {
             match rest {
                 Some(host) if !host.is_empty() && !host.starts_with('/') => {}
                 _ => return bad("endpoint", "must be an http:// or https:// URL such as 'https://collector.example.com:4318'"),
+            }
+            if self.transport.is_none() {
+                return bad(
+                    "transport",
+                    "must be set with an endpoint: uploads go through the platform's HTTP stack (the JSI binding passes the one the platform glue registers)",
+                );
             }
             if e.contains(char::is_whitespace)
                 || e.ends_with("/v1/traces")

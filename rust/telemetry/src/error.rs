@@ -30,6 +30,9 @@ pub enum TelemetryError {
     FlushTimeout {
         /// Requests still queued.
         queued: usize,
+        /// Why the last upload attempt did not deliver, if one failed (e.g. no response, an
+        /// HTTP status, no platform transport registered).
+        last_failure: Option<String>,
     },
 }
 
@@ -48,8 +51,15 @@ impl fmt::Display for TelemetryError {
             TelemetryError::Pipeline(e) => write!(f, "OpenTelemetry pipeline: {e}"),
             TelemetryError::InvalidAttribute(e) => write!(f, "{e}"),
             TelemetryError::InvalidEventName(m) => write!(f, "the event name {m}"),
-            TelemetryError::FlushTimeout { queued } => {
-                write!(f, "flush timed out with {queued} requests queued; they stay on disk and are sent later")
+            TelemetryError::FlushTimeout {
+                queued,
+                last_failure,
+            } => {
+                write!(f, "flush timed out with {queued} requests queued; they stay on disk and are sent later")?;
+                match last_failure {
+                    Some(why) => write!(f, " (last attempt: {why})"),
+                    None => Ok(()),
+                }
             }
         }
     }

@@ -9,8 +9,9 @@
 //!  engine ─► session.start / session.end events ─┘          engine.write_state(); file; fsync
 //!                                                               │
 //!  uploader thread ◄── outbox/ (bounded: 10 MB, 18 h) ◄─────────┘
-//!     └─► POST {endpoint}/v1/traces|logs; retry 429/502/503/504/connection with backoff + jitter,
-//!         Retry-After honoured; other statuses dropped and counted
+//!     └─► Transport (the platform's HTTP stack: OkHttp, NSURLSession; a plain client in tests)
+//!         POST {endpoint}/v1/traces|logs; retry 429/502/503/504/no response with backoff +
+//!         jitter, Retry-After honoured; other statuses dropped and counted
 //! ```
 //!
 //! Delivery is at least once: a record may be sent twice after a crash, never lost while
@@ -35,6 +36,7 @@ mod session_events;
 mod shared;
 mod stamp_cache;
 mod telemetry;
+mod transport;
 mod uploader;
 mod user_hash;
 
@@ -46,3 +48,6 @@ pub use intern::MAX_EVENT_NAMES;
 pub use processors::{SessionLogProcessor, SessionSpanProcessor};
 pub use resource::SCHEMA_URL;
 pub use telemetry::{DeliveryStats, Telemetry, MAX_EVENT_NAME_BYTES, SCOPE_NAME};
+pub use transport::{
+    answer_deadline, Completion, HttpOutcome, HttpRequest, Transport, GRACE, MAX_RESPONSE_BYTES,
+};

@@ -1,12 +1,13 @@
 //! State shared by the processors, the outbox client, the uploader and the facade.
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use otel_sessions_engine::Engine;
 
 use crate::consent::Consent;
 use crate::outbox::Outbox;
+use crate::transport::Exchange;
 
 pub(crate) struct Shared {
     /// Set right after the engine is built (the engine's launch events come earlier and
@@ -18,6 +19,10 @@ pub(crate) struct Shared {
     /// Items a backend rejected in partial successes.
     pub rejected_items: AtomicU64,
     pub delivered_requests: AtomicU64,
+    /// The request the uploader waits on, so that shutdown can stop the wait at once.
+    exchange: Mutex<Option<Arc<Exchange>>>,
+    /// Why the last attempt did not deliver (`None` after a success), for flush errors.
+    last_failure: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -37,7 +42,45 @@ impl Shared {
             wake: Wake::default(),
             rejected_items: AtomicU64::new(0),
             delivered_requests: AtomicU64::new(0),
+            exchange: Mutex::new(None),
+            last_failure: Mutex::new(None),
         }
+    }
+
+    /// Registers the request the uploader is about to wait on; `false` when shutting down.
+    pub fn begin_exchange(&self, exchange: &Arc<Exchange>) -> bool {
+        let mut slot = lock(&self.exchange);
+        if self.stopping() {
+            return false;
+        }
+        *slot = Some(exchange.clone());
+        true
+    }
+
+    pub fn end_exchange(&self) {
+        *lock(&self.exchange) = None;
+    }
+
+    /// Stops the uploader: its sleep and any wait on the transport end at once.
+    pub fn stop_uploader(&self) {
+        let slot = lock(&self.exchange);
+        self.wake.stop();
+        if let Some(e) = slot.as_ref() {
+            e.abandon();
+        }
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.wake.stopped()
+    }
+
+    /// Records how the last attempt went: `None` for a delivery, else why it did not.
+    pub fn note_attempt(&self, failure: Option<String>) {
+        *lock(&self.last_failure) = failure;
+    }
+
+    pub fn last_failure(&self) -> Option<String> {
+        lock(&self.last_failure).clone()
     }
 
     pub fn consent(&self) -> Consent {
@@ -48,6 +91,10 @@ impl Shared {
         self.consent.store(c.to_u8(), Ordering::SeqCst);
         self.wake.notify();
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Wakes the uploader: new data, consent granted, a flush, or shutdown.
@@ -79,6 +126,10 @@ impl Wake {
 
     pub fn stop(&self) {
         self.update(|s| s.stop = true);
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).stop
     }
 
     fn update(&self, f: impl FnOnce(&mut WakeState)) {

@@ -194,8 +194,8 @@ impl Telemetry {
         let _ = shared.engine.set(engine.clone());
         gate.session_changed(&engine.current(), None);
 
-        let uploader = match endpoint {
-            Some(endpoint) => Some(
+        let uploader = match (endpoint, config.transport.clone()) {
+            (Some(endpoint), Some(transport)) => Some(
                 uploader::spawn(
                     shared.clone(),
                     UploadConfig {
@@ -204,11 +204,12 @@ impl Telemetry {
                         timeout: config.export_timeout,
                         retry_base: config.retry_base,
                         retry_max: config.retry_max,
+                        transport,
                     },
                 )
                 .map_err(TelemetryError::Thread)?,
             ),
-            None => None,
+            _ => None,
         };
         if config.consent == Consent::Denied {
             if let Some(o) = &shared.outbox {
@@ -438,7 +439,10 @@ impl Telemetry {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(TelemetryError::FlushTimeout { queued });
+                return Err(TelemetryError::FlushTimeout {
+                    queued,
+                    last_failure: self.shared.last_failure(),
+                });
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -478,7 +482,7 @@ impl Telemetry {
         let _ = self.tracer_provider.shutdown();
         let _ = self.logger_provider.shutdown();
         self.engine.shutdown();
-        self.shared.wake.stop();
+        self.shared.stop_uploader();
         let handle = self
             .uploader
             .lock()

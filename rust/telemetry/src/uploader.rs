@@ -1,9 +1,10 @@
-//! The uploader thread: sends the outbox's files, oldest first, to the OTLP/HTTP endpoint.
+//! The uploader thread: sends the outbox's files, oldest first, to the OTLP/HTTP endpoint,
+//! through the platform's transport (see `transport.rs`); every decision is made here.
 //!
 //! ```text
-//!  loop: consent granted? a file? backoff over? ─► POST {endpoint}/v1/{traces|logs}
+//!  loop: consent granted? a file? backoff over? ─► Transport: POST {endpoint}/v1/{traces|logs}
 //!        2xx ─► delete (a partial success is counted, not retried)
-//!        429 502 503 504, connection failure, timeout ─► keep, back off (Retry-After wins)
+//!        429 502 503 504, no response, no answer in time ─► keep, back off (Retry-After wins)
 //!        any other status ─► delete, count as rejected
 //! ```
 
@@ -18,9 +19,8 @@ use crate::consent::Consent;
 use crate::outbox::{OutboxFile, Signal};
 use crate::retry::{classify, Backoff, Verdict};
 use crate::shared::Shared;
+use crate::transport::{answer_deadline, Exchange, HttpOutcome, HttpRequest, Transport};
 
-/// Largest response body read (the OTLP specification's recommended client limit).
-const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 /// How long the thread sleeps when it has nothing to do, before looking again.
 const IDLE: Duration = Duration::from_secs(60);
 
@@ -30,6 +30,7 @@ pub(crate) struct UploadConfig {
     pub timeout: Duration,
     pub retry_base: Duration,
     pub retry_max: Duration,
+    pub transport: Arc<dyn Transport>,
 }
 
 pub(crate) fn spawn(shared: Arc<Shared>, cfg: UploadConfig) -> std::io::Result<JoinHandle<()>> {
@@ -40,11 +41,6 @@ pub(crate) fn spawn(shared: Arc<Shared>, cfg: UploadConfig) -> std::io::Result<J
 
 fn run(shared: &Shared, cfg: &UploadConfig) {
     let Some(outbox) = &shared.outbox else { return };
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(cfg.timeout))
-        .http_status_as_error(false)
-        .build()
-        .into();
     let mut backoff = Backoff::new(cfg.retry_base, cfg.retry_max);
     // Our own backoff (a flush may cut it short) and the server's Retry-After (never cut).
     let mut backoff_until: Option<Instant> = None;
@@ -78,7 +74,10 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
                 continue;
             }
         };
-        let (verdict, partially_rejected) = send(&agent, cfg, &file, &body);
+        let Some(outcome) = send(shared, cfg, &file, body) else {
+            return; // shut down while waiting
+        };
+        let (verdict, partially_rejected) = judge(&file, outcome, shared);
         if let Some(n) = partially_rejected {
             shared.rejected_items.fetch_add(n, Ordering::Relaxed);
         }
@@ -86,13 +85,17 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
             Verdict::Delivered => {
                 outbox.remove(&file);
                 shared.delivered_requests.fetch_add(1, Ordering::Relaxed);
+                shared.note_attempt(None);
                 backoff.reset();
                 backoff_until = None;
                 server_until = None;
             }
-            Verdict::Rejected { .. } => {
+            Verdict::Rejected { status } => {
                 outbox.remove(&file);
                 outbox.note_rejected();
+                shared.note_attempt(Some(format!(
+                    "the backend refused a request with HTTP {status} (dropped, counted)"
+                )));
             }
             Verdict::Retry { after } => {
                 let now = Instant::now();
@@ -103,49 +106,72 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
     }
 }
 
-/// One attempt: the verdict, and the items a 2xx response says it rejected.
+/// One attempt through the transport. `None` when the library shut down meanwhile; a
+/// transport that does not answer in time ([`answer_deadline`]) counts as a failure.
 fn send(
-    agent: &ureq::Agent,
+    shared: &Shared,
     cfg: &UploadConfig,
     file: &OutboxFile,
-    body: &[u8],
-) -> (Verdict, Option<u64>) {
-    let url = format!("{}{}", cfg.endpoint, file.signal.path());
-    let mut req = agent
-        .post(&url)
-        .header("Content-Type", "application/x-protobuf");
+    body: Vec<u8>,
+) -> Option<HttpOutcome> {
+    let mut headers = vec![(
+        "Content-Type".to_owned(),
+        "application/x-protobuf".to_owned(),
+    )];
     if file.gzip {
-        req = req.header("Content-Encoding", "gzip");
+        headers.push(("Content-Encoding".to_owned(), "gzip".to_owned()));
     }
-    for (k, v) in &cfg.headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    let mut resp = match req.send(body) {
-        Ok(r) => r,
-        // Connection refused or reset, DNS, TLS, timeout: all retryable.
-        Err(_) => return (Verdict::Retry { after: None }, None),
+    headers.extend(cfg.headers.iter().cloned());
+    let request = HttpRequest {
+        url: format!("{}{}", cfg.endpoint, file.signal.path()),
+        headers,
+        body,
+        timeout: cfg.timeout,
     };
-    let status = resp.status().as_u16();
-    let retry_after = resp
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let verdict = classify(status, retry_after.as_deref(), SystemTime::now());
-    let mut rejected = None;
-    if verdict == Verdict::Delivered {
-        if let Ok(bytes) = resp
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-        {
-            rejected = partially_rejected(file.signal, &bytes);
-        }
+    let (exchange, done) = Exchange::new();
+    if !shared.begin_exchange(&exchange) {
+        return None;
     }
-    (verdict, rejected)
+    let deadline = Instant::now() + answer_deadline(cfg.timeout);
+    cfg.transport.send(request, done);
+    let outcome = exchange.wait(deadline);
+    shared.end_exchange();
+    match outcome {
+        Some(o) => Some(o),
+        None if shared.stopping() => None,
+        None => Some(HttpOutcome::Failed {
+            reason: format!(
+                "the platform HTTP transport gave no answer within {} ms",
+                answer_deadline(cfg.timeout).as_millis()
+            ),
+        }),
+    }
 }
 
+/// The verdict on an outcome, and the items a 2xx response says it rejected.
+fn judge(file: &OutboxFile, outcome: HttpOutcome, shared: &Shared) -> (Verdict, Option<u64>) {
+    match outcome {
+        HttpOutcome::Failed { reason } => {
+            shared.note_attempt(Some(format!("no response: {reason}")));
+            (Verdict::Retry { after: None }, None)
+        }
+        HttpOutcome::Response {
+            status,
+            retry_after,
+            body,
+        } => {
+            let verdict = classify(status, retry_after.as_deref(), SystemTime::now());
+            if let Verdict::Retry { .. } = verdict {
+                shared.note_attempt(Some(format!("HTTP {status} (retried)")));
+            }
+            let rejected = match verdict {
+                Verdict::Delivered => partially_rejected(file.signal, &body),
+                _ => None,
+            };
+            (verdict, rejected)
+        }
+    }
+}
 /// Items a 2xx response says it rejected (partial success). Not retried, per the spec.
 fn partially_rejected(signal: Signal, body: &[u8]) -> Option<u64> {
     use opentelemetry_proto::tonic::collector::{logs::v1 as logs, trace::v1 as trace};

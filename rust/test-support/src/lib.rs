@@ -4,7 +4,13 @@
 //!   way the kill and lock tests make real processes to kill. Under an emulator (qemu-user for
 //!   ARM runs) the child is started through the same runner as the test binary.
 //! * [`wait_until`]: poll a condition with a generous deadline instead of sleeping a guess.
+//! * `HttpTransport` (feature `http`): the telemetry layer's transport over plain HTTP.
 #![warn(missing_docs)]
+
+#[cfg(feature = "http")]
+mod http_transport;
+#[cfg(feature = "http")]
+pub use http_transport::{perform, HttpTransport};
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -53,7 +59,10 @@ pub fn emulated() -> bool {
 pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !cond() {
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -20,6 +20,7 @@ pub fn config(dir: &Path, endpoint: Option<String>) -> TelemetryConfig {
     let mut c = TelemetryConfig::new("telemetry-tests", dir);
     c.service_version = Some("1.2.3".into());
     c.endpoint = endpoint;
+    c.transport = Some(otel_sessions_test_support::HttpTransport::shared());
     c.batch_delay = Duration::from_millis(30);
     c.export_timeout = Duration::from_secs(10);
     c.retry_base = Duration::from_millis(20);
