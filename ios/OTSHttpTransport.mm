@@ -30,8 +30,9 @@ static const NSUInteger kMaxResponseBody = 4 * 1024 * 1024;
   // One session per timeout (the library's is fixed by its config); guarded by @synchronized.
   NSURLSession *_session;
   uint32_t _sessionTimeoutMs;
-  // Per task identifier; only on _queue.
-  NSMutableDictionary<NSNumber *, OTSTransfer *> *_transfers;
+  BOOL _invalidated;
+  // Per task (by identity: identifiers repeat across sessions); only on _queue.
+  NSMapTable<NSURLSessionTask *, OTSTransfer *> *_transfers;
 }
 
 static void Complete(uint64_t requestId, NSInteger status, NSString *_Nullable retryAfter, NSData *_Nullable body)
@@ -96,7 +97,7 @@ static void Release(void *ctx)
     _queue = [NSOperationQueue new];
     _queue.maxConcurrentOperationCount = 1;
     _queue.name = @"react-native-otel-sessions.transport";
-    _transfers = [NSMutableDictionary dictionary];
+    _transfers = [NSMapTable strongToStrongObjectsMapTable];
   }
   return self;
 }
@@ -107,14 +108,19 @@ static void Release(void *ctx)
     // Lets a request in flight complete; the session then releases its delegate (self).
     [_session finishTasksAndInvalidate];
     _session = nil;
+    _invalidated = YES;
   }
 }
 
 // The default configuration (ATS, the device's trust store, the system proxy) with the
 // library's timeout for the whole call, and nothing kept between calls: no cookies, no cache.
-- (NSURLSession *)sessionForTimeoutMs:(uint32_t)timeoutMs
+// Nil once the library has released the transport.
+- (nullable NSURLSession *)sessionForTimeoutMs:(uint32_t)timeoutMs
 {
   @synchronized(self) {
+    if (_invalidated) {
+      return nil;
+    }
     if (_session == nil || _sessionTimeoutMs != timeoutMs) {
       [_session finishTasksAndInvalidate];
       NSURLSessionConfiguration *config = NSURLSessionConfiguration.defaultSessionConfiguration;
@@ -156,19 +162,23 @@ static void Release(void *ctx)
     }
   }
   post.HTTPBody = [NSData dataWithBytes:request->body length:request->body_len];
-  NSURLSessionDataTask *task = [[self sessionForTimeoutMs:timeoutMs] dataTaskWithRequest:post];
+  NSURLSession *session = [self sessionForTimeoutMs:timeoutMs];
+  if (session == nil) {
+    Fail(request->id, @"react-native-otel-sessions: the transport was released");
+    return;
+  }
+  NSURLSessionDataTask *task = [session dataTaskWithRequest:post];
   task.taskDescription = [NSString stringWithFormat:@"%llu", static_cast<unsigned long long>(request->id)];
   [task resume];
 }
 
 - (OTSTransfer *)transferFor:(NSURLSessionTask *)task
 {
-  NSNumber *key = @(task.taskIdentifier);
-  OTSTransfer *transfer = _transfers[key];
+  OTSTransfer *transfer = [_transfers objectForKey:task];
   if (transfer == nil) {
     transfer = [OTSTransfer new];
     transfer.body = [NSMutableData data];
-    _transfers[key] = transfer;
+    [_transfers setObject:transfer forKey:task];
   }
   return transfer;
 }
@@ -214,9 +224,8 @@ static void Release(void *ctx)
 
 - (void)URLSession:(NSURLSession *)session task:(NSURLSessionTask *)task didCompleteWithError:(nullable NSError *)error
 {
-  NSNumber *key = @(task.taskIdentifier);
-  OTSTransfer *transfer = _transfers[key];
-  [_transfers removeObjectForKey:key];
+  OTSTransfer *transfer = [_transfers objectForKey:task];
+  [_transfers removeObjectForKey:task];
   uint64_t requestId = RequestId(task);
   if (transfer != nil && transfer.status != 0 && (error == nil || transfer.done)) {
     BOOL success = transfer.status >= 200 && transfer.status < 300;
