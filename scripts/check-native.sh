@@ -121,11 +121,7 @@ adapter() {
 
 # Debian's Ruby (podspec) and GNUstep's Foundation headers (Apple names), installed once.
 ensure_ios_check_tools() {
-  command -v ruby >/dev/null && [[ -f /usr/include/GNUstep/Foundation/NSURLSession.h ]] && return
-  step "installing ruby and libgnustep-base-dev (apt)"
-  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends ruby libgnustep-base-dev >/dev/null
+  ensure_apt "the iOS checks: the podspec in Ruby, Apple names in GNUstep's Foundation headers" ruby libgnustep-base-dev
 }
 
 # Each defect: file, sed expression, the rule the report must name.
