@@ -10,7 +10,9 @@ NS_ASSUME_NONNULL_BEGIN
 /// Nil (with the reason in `error`) when it cannot be created.
 + (nullable NSURL *)storageDirectory:(NSError **)error;
 
-/// `{"storageDir": ..., "resource": {...}}` as `ots_set_platform_info` accepts it.
+/// `{"storageDir": ..., "resource": {...}}` as `ots_set_platform_info` accepts it. `UIDevice`
+/// is read on the main thread: inline when called there (the module's setup), else
+/// synchronously on the main queue.
 + (NSString *)json;
 
 /// Hands `json` to the engine (`ots_set_platform_info`). Returns nil, or the error message.

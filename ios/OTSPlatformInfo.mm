@@ -1,5 +1,6 @@
 #import "OTSPlatformInfo.h"
 
+#import <React/RCTUtils.h>
 #import <UIKit/UIKit.h>
 
 #include <sys/sysctl.h>
@@ -9,22 +10,30 @@
 
 static NSString *const kStorageDirName = @"otel-sessions";
 
-// "iPhone15,2"; on the simulator, the simulated model rather than the Mac's architecture.
+// A sysctl string ("hw.machine", "hw.model"), or "" when it cannot be read.
+static NSString *SysctlString(const char *name)
+{
+  size_t size = 0;
+  if (sysctlbyname(name, nullptr, &size, nullptr, 0) != 0 || size == 0) {
+    return @"";
+  }
+  std::string value(size, '\0');
+  if (sysctlbyname(name, value.data(), &size, nullptr, 0) != 0) {
+    return @"";
+  }
+  return [NSString stringWithUTF8String:value.c_str()] ?: @"";
+}
+
+// "iPhone15,2". On the simulator, the simulated model rather than the Mac's architecture; in an
+// iOS app on a Mac with Apple silicon, hw.model ("Mac14,2"): hw.machine there is "arm64".
 static NSString *ModelIdentifier(void)
 {
-  NSString *simulated = NSProcessInfo.processInfo.environment[@"SIMULATOR_MODEL_IDENTIFIER"];
+  NSProcessInfo *process = NSProcessInfo.processInfo;
+  NSString *simulated = process.environment[@"SIMULATOR_MODEL_IDENTIFIER"];
   if (simulated.length > 0) {
     return simulated;
   }
-  size_t size = 0;
-  if (sysctlbyname("hw.machine", nullptr, &size, nullptr, 0) != 0 || size == 0) {
-    return @"";
-  }
-  std::string machine(size, '\0');
-  if (sysctlbyname("hw.machine", machine.data(), &size, nullptr, 0) != 0) {
-    return @"";
-  }
-  return [NSString stringWithUTF8String:machine.c_str()] ?: @"";
+  return SysctlString(process.isiOSAppOnMac ? "hw.model" : "hw.machine");
 }
 
 @implementation OTSPlatformInfo
@@ -51,7 +60,14 @@ static NSString *ModelIdentifier(void)
 
 + (NSString *)json
 {
-  UIDevice *device = UIDevice.currentDevice;
+  // UIKit is main-thread only, UIDevice included.
+  __block NSString *systemName = nil;
+  __block NSString *systemVersion = nil;
+  RCTUnsafeExecuteOnMainQueueSync(^{
+    UIDevice *device = UIDevice.currentDevice;
+    systemName = device.systemName;
+    systemVersion = device.systemVersion;
+  });
   NSMutableDictionary *info = [NSMutableDictionary dictionary];
   NSURL *dir = [self storageDirectory:nil];
   if (dir != nil) {
@@ -59,8 +75,8 @@ static NSString *ModelIdentifier(void)
   }
   info[@"resource"] = @{
     @"os.type" : @"darwin",
-    @"os.name" : device.systemName ?: @"iOS",
-    @"os.version" : device.systemVersion ?: @"",
+    @"os.name" : systemName ?: @"iOS",
+    @"os.version" : systemVersion ?: @"",
     @"device.manufacturer" : @"Apple",
     @"device.model.identifier" : ModelIdentifier(),
   };

@@ -11,6 +11,7 @@
 #include <string>
 
 #import "OTSAppLifecycle.h"
+#import "OTSHttpTransport.h"
 #import "OTSPlatformInfo.h"
 #include "OtelSessionsJsi.h"
 
@@ -27,9 +28,12 @@ using facebook::react::CallInvoker;
 
 RCT_EXPORT_MODULE(OtelSessions)
 
+// React Native creates the module on the main thread (RCTTurboModuleManager runs -init there
+// for a module that requires main-queue setup) while JavaScript waits for it, so everything in
+// -init happens before JavaScript can call Sessions.init, and UIKit is read where it must be.
 + (BOOL)requiresMainQueueSetup
 {
-  return NO;
+  return YES;
 }
 
 // Every method, install() and invalidate included, runs on the JS thread: invalidate can then
@@ -39,6 +43,8 @@ RCT_EXPORT_MODULE(OtelSessions)
   return RCTJSThread;
 }
 
+// Before Sessions.init can run: the platform facts, the app's state now (a launch into the
+// background starts its session in the background) and the HTTP transport for uploads.
 - (instancetype)init
 {
   if (self = [super init]) {
@@ -47,6 +53,10 @@ RCT_EXPORT_MODULE(OtelSessions)
       RCTLogWarn(@"react-native-otel-sessions: platform info refused: %@", error);
     }
     [OTSAppLifecycle observe];
+    error = [OTSHttpTransport install];
+    if (error != nil) {
+      RCTLogWarn(@"react-native-otel-sessions: no HTTP transport, uploads wait: %@", error);
+    }
   }
   return self;
 }
@@ -86,7 +96,9 @@ RCT_EXPORT_MODULE(OtelSessions)
     _runtime = &runtime;
     _installError = nil;
   } catch (const std::exception &e) {
-    _installError = [NSString stringWithFormat:@"installing the JSI binding failed: %s", e.what()];
+    // @() decodes UTF-8 (a %s format would not); nil for bytes that are not UTF-8.
+    NSString *what = @(e.what()) ?: @"(a message that is not UTF-8)";
+    _installError = [@"installing the JSI binding failed: " stringByAppendingString:what];
   }
 }
 

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
 # Checks of the example app (example/) that run on a Linux machine (no Android SDK, no Xcode):
+#   0. projects the native projects are React Native's app template (scripts/example/template.js
+#               --check) and hold everything `react-native run-android` / `run-ios` need under
+#               one set of names (scripts/example/check-projects.js); a self-test injects known
+#               defects into a copy (the old non-AppCompat theme, no cleartext for Metro, ...)
+#               and expects each one reported.
 #   1. types    tsc (strict) on the app, with the library's TypeScript sources.
 #   2. smoke    the app's screens in Jest with the library's in-memory mock: start with an
 #               endpoint (and an init error), session card, actions, consent, history, flush.
@@ -22,6 +27,47 @@ now_ms() { date +%s%3N; }
 
 ensure_node_modules   # the root's: jest and test-renderer for the smoke test
 ensure_example_deps
+
+# The names check must catch each of these defects in a copy of the app: sed expression, file,
+# and the text its report must contain.
+PROJECT_DEFECTS=(
+  's#@style/AppTheme#@android:style/Theme.Material.Light.NoActionBar#|android/app/src/main/AndroidManifest.xml|Theme.AppCompat'
+  's#android:usesCleartextTraffic="[^"]*"##|android/app/src/main/AndroidManifest.xml|android:usesCleartextTraffic'
+  "s#^target '[A-Za-z]*'#target 'Other'#|ios/Podfile|ios/Podfile: targets"
+  's#PRODUCT_BUNDLE_IDENTIFIER = "[^"]*"#PRODUCT_BUNDLE_IDENTIFIER = "org.example.other"#|ios/OtelSessionsExample.xcodeproj/project.pbxproj|PRODUCT_BUNDLE_IDENTIFIER'
+  's#INFOPLIST_FILE = [^;]*;#INFOPLIST_FILE = Other/Info.plist;#|ios/OtelSessionsExample.xcodeproj/project.pbxproj|INFOPLIST_FILE'
+  "s#rootProject.name = .*#rootProject.name = 'Other'#|android/settings.gradle|rootProject.name"
+  's#namespace "[^"]*"#namespace "com.other"#|android/app/build.gradle|applicationId'
+  's#"displayName": "[^"]*"#"displayName": "Other"#|app.json|CFBundleDisplayName'
+)
+projects() {
+  node scripts/example/template.js --check || return 1
+  node scripts/example/check-projects.js || return 1
+  if grep -n 'gradle wrapper' .github/workflows/native.yml; then
+    echo ".github/workflows/native.yml: use the committed wrapper (./gradlew), do not generate one"; return 1
+  fi
+  local copy=$WORK/projects-selftest defect sed_expr file expect out n=0
+  for defect in "${PROJECT_DEFECTS[@]}" "rm|android/gradle/wrapper/gradle-wrapper.jar|gradle-wrapper.jar: missing"; do
+    IFS='|' read -r sed_expr file expect <<<"$defect"
+    rm -rf "$copy" && mkdir -p "$copy"
+    tar -C example --exclude=./node_modules -cf - . | tar -C "$copy" -xf -
+    if [[ $sed_expr == rm ]]; then rm "$copy/$file"; else sed -i "$sed_expr" "$copy/$file"; fi
+    if cmp -s "example/$file" "$copy/$file"; then echo "self-test: '$sed_expr' changed nothing in $file"; return 1; fi
+    if out=$(node scripts/example/check-projects.js --example "$copy" --node-modules example/node_modules); then
+      echo "self-test: the check passed with a defect in $file ($sed_expr)"; return 1
+    fi
+    grep -qF -- "$expect" <<<"$out" || { echo "self-test: '$expect' not reported for $file ($sed_expr):"; echo "$out"; return 1; }
+    n=$((n + 1))
+  done
+  rm -rf "$copy"
+  echo "self-test: $n defects injected, $n reported"
+}
+step "example: native projects (template, names, wrapper)"
+if projects; then
+  record ok "projects (React Native's template; names, wrapper, Info.plist, manifest consistent)"
+else
+  record FAIL "projects (React Native's template; names, wrapper, Info.plist, manifest consistent)"
+fi
 
 step "example: types (tsc -p example)"
 if example/node_modules/.bin/tsc -p example/tsconfig.json; then

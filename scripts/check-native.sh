@@ -8,6 +8,15 @@
 #   3. autolinking  in example/, `npx react-native config` resolves this package for both platforms.
 #   4. adapter      the platform-neutral C++ adapter (android/src/main/cpp) compiles against both
 #                   versions' headers and installs/invalidates the binding in a real jsi::Runtime.
+#   5. ios-glue     rules of ios/ no compiler here enforces (scripts/native/check-ios-glue.js):
+#                   extension-safe UIApplication, UIKit on the main thread, main-queue setup, no
+#                   %s formats, the transport registered in -init, codegen's modulesProvider; a
+#                   self-test injects one defect per rule into a copy and expects each reported.
+#   6. apple-names  every Apple SDK name in ios/ is declared in GNUstep's Foundation headers or
+#                   used by React Native's own iOS sources (scripts/native/apple-names.txt lists
+#                   them and the few that neither covers, printed as unchecked).
+#   7. podspec      the podspec evaluated with Ruby against a stand-in CocoaPods DSL: in an app's
+#                   Podfile, without React Native's helpers, and without the Rust xcframework.
 # Prints one "ok"/"FAIL" line per check (details above it) and exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,10 +119,64 @@ adapter() {
   adapter_for "$PINNED" "$(node -p "require('./$PINNED/package.json').version")" && adapter_for "$OLDEST" "$OLDEST_RN"
 }
 
+# Debian's Ruby (podspec) and GNUstep's Foundation headers (Apple names), installed once.
+ensure_ios_check_tools() {
+  ensure_apt "the iOS checks: the podspec in Ruby, Apple names in GNUstep's Foundation headers" ruby libgnustep-base-dev
+}
+
+# Each defect: file, sed expression, the rule the report must name.
+IOS_DEFECTS=(
+  'ios/OTSAppLifecycle.mm|s/RCTSharedApplication()/UIApplication.sharedApplication/|extension-safe'
+  'ios/OTSPlatformInfo.mm|s/RCTUnsafeExecuteOnMainQueueSync(^{/dispatch_async(dispatch_get_main_queue(), ^{/|main-thread'
+  'ios/OtelSessions.mm|s/return YES;/return NO;/|main-setup'
+  'ios/OtelSessions.mm|s/\[@"installing the JSI binding failed: " stringByAppendingString:what\]/[NSString stringWithFormat:@"installing the JSI binding failed: %s", e.what()]/|utf8-format'
+  'ios/OtelSessions.mm|/\[OTSHttpTransport install\]/d|transport'
+  'package.json|s/"OtelSessions": "OtelSessions"/"Other": "OtelSessions"/|provider'
+)
+ios_glue() {
+  node scripts/native/check-ios-glue.js || return 1
+  local copy=$WORK/ios-selftest defect file expr rule out
+  for defect in "${IOS_DEFECTS[@]}"; do
+    IFS='|' read -r file expr rule <<<"$defect"
+    rm -rf "$copy" && mkdir -p "$copy" && cp -r ios package.json "$copy/"
+    sed -i "$expr" "$copy/$file"
+    if cmp -s "$file" "$copy/$file"; then echo "self-test: '$expr' changed nothing in $file"; return 1; fi
+    if out=$(node scripts/native/check-ios-glue.js --glue "$copy"); then
+      echo "self-test: the check passed with a $rule defect in $file"; return 1
+    fi
+    grep -q ": $rule:" <<<"$out" || { echo "self-test: no '$rule' report for $file:"; echo "$out"; return 1; }
+  done
+  rm -rf "$copy"
+  echo "self-test: ${#IOS_DEFECTS[@]} defects injected, ${#IOS_DEFECTS[@]} reported"
+}
+
+apple_names() {
+  ensure_ios_check_tools || return 1
+  local names=(--foundation /usr/include/GNUstep/Foundation --react-native "$PINNED") copy=$WORK/apple-selftest out
+  node scripts/native/check-apple-names.js "${names[@]}" || return 1
+  # Self-test: a name the list does not know, in a copy of the glue, must be reported.
+  rm -rf "$copy" && mkdir -p "$copy" && cp -r ios "$copy/"
+  echo 'static NSURLSessionNoSuchThing *const kBogus = nil;' >>"$copy/ios/OTSHttpTransport.mm"
+  if out=$(node scripts/native/check-apple-names.js "${names[@]}" --glue "$copy"); then
+    echo "self-test: the check passed with an unknown Apple name"; return 1
+  fi
+  grep -q "NSURLSessionNoSuchThing is not in" <<<"$out" || { echo "self-test: the unknown name was not reported:"; echo "$out"; return 1; }
+  rm -rf "$copy"
+  echo "self-test: an unknown Apple name injected and reported"
+}
+
+podspec() {
+  ensure_ios_check_tools || return 1
+  ruby scripts/native/check-podspec.rb react-native-otel-sessions.podspec "$PINNED"
+}
+
 run_check "codegen (Android + iOS artifacts from the spec)" codegen
 run_check "symbols (glue names exist in react-native pinned + $OLDEST_RN)" symbols
 run_check "autolinking (npx react-native config in example/)" autolinking
 run_check "adapter (C++ compiles and runs on the host, pinned + $OLDEST_RN)" adapter
+run_check "ios-glue (extension-safe, main thread, main-queue setup, UTF-8, transport, provider)" ios_glue
+run_check "apple-names (Apple SDK names in ios/: GNUstep Foundation, React Native's iOS sources)" apple_names
+run_check "podspec (Ruby: app Podfile, bare, no xcframework)" podspec
 
 echo
 printf '%s\n' "${results[@]}"
