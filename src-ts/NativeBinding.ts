@@ -15,10 +15,12 @@ export interface NativeBinding {
   setUser(id: string | null): void;
   recordEvent(name: string, attributes?: Attributes): void;
   /**
-   * Events already checked in JS, `[name, attributes | null, epochMs]`: queued unparsed and
-   * recorded in order by a native worker. Every other call waits for the queue to empty first.
+   * Events already checked in JS, `[name, attributes | null, epochMs]`, and how many: numbered
+   * and written to the native journal unparsed when the call returns (a kill no longer loses
+   * them), then recorded in order by a native worker. Every other call waits for the queue to
+   * empty first. `count` must be `batch.length` (native code reads it without parsing the batch).
    */
-  recordEvents(batch: QueuedEvent[]): void;
+  recordEvents(batch: QueuedEvent[], count: number): void;
   recordError(type: string, message: string, stack: string | null, attributes?: Attributes): void;
   setConsent(consent: Consent): void;
   consent(): Consent;

@@ -55,7 +55,7 @@ function drainEvents(): void {
  * is at most about 270 KB, so halving always ends). */
 function handOver(b: NativeBinding, batch: QueuedEvent[]): void {
   try {
-    b.recordEvents(batch);
+    b.recordEvents(batch, batch.length);
   } catch (e) {
     if (!(e instanceof RangeError) || batch.length < 2) throw e;
     const half = Math.ceil(batch.length / 2);

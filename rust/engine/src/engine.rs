@@ -103,6 +103,7 @@ impl Engine {
             timer: true,
             persist_interval: DEFAULT_PERSIST_INTERVAL,
             lock: None,
+            durable_counts: Vec::new(),
         }
     }
 
@@ -133,6 +134,14 @@ impl Engine {
     /// most once, and a gap always means records that were really lost.
     pub fn record(&self) -> RecordStamp {
         let (session, sequence) = self.inner.run(|m, now, fx| m.record(now, fx));
+        RecordStamp { session, sequence }
+    }
+
+    /// [`Engine::record`] for `n` records at once (`n` ≥ 1; 0 counts as 1): one activity, and
+    /// the first of `n` consecutive sequence numbers of the returned session. For a layer that
+    /// hands a batch to another thread and must number it where it was recorded.
+    pub fn record_n(&self, n: u64) -> RecordStamp {
+        let (session, sequence) = self.inner.run(|m, now, fx| m.record_n(n, now, fx));
         RecordStamp { session, sequence }
     }
 
@@ -418,6 +427,7 @@ pub struct EngineBuilder {
     timer: bool,
     persist_interval: Duration,
     lock: Option<Arc<StorageLock>>,
+    durable_counts: Vec<(SessionId, u64)>,
 }
 
 impl EngineBuilder {
@@ -475,6 +485,16 @@ impl EngineBuilder {
         self
     }
 
+    /// Records of `session` numbered up to `count` are known to be on disk (a journal found
+    /// them at launch). Numbers are handed out lazily saved, so after a kill the stored count
+    /// can be lower than the last number a record carries; with this, the stored session's
+    /// count is raised first, so its numbers are never reused and its `session.end` counts
+    /// them. A count for a session that is not the stored current one is ignored.
+    pub fn durable_count(mut self, session: SessionId, count: u64) -> Self {
+        self.durable_counts.push((session, count));
+        self
+    }
+
     /// Loads or creates the state and starts this launch's session.
     ///
     /// * another process holds the storage directory: [`EngineError::StorageInUse`], and
@@ -519,6 +539,17 @@ impl EngineBuilder {
         };
         if corrupt > 0 {
             store.quarantine();
+        }
+        let mut stored = stored;
+        if let Some(s) = stored.as_mut() {
+            for (id, count) in &self.durable_counts {
+                if *id == s.live.snapshot.id && !s.live.snapshot.pending {
+                    s.live.record_count = s
+                        .live
+                        .record_count
+                        .max((*count).min(crate::machine::MAX_COUNT));
+                }
+            }
         }
         let mut fx = Effects::default();
         let machine = Machine::launch(self.policy, initial, self.app_state, stored, now, &mut fx);

@@ -56,6 +56,7 @@ mod attributes;
 mod clock;
 mod codec;
 mod diagnostics;
+pub mod durability;
 mod engine;
 mod error;
 mod events;

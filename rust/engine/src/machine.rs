@@ -264,9 +264,16 @@ impl Machine {
     /// Activity that produced a record: returns the session and the record's sequence
     /// number (1, 2, 3, … within the session, without gaps).
     pub fn record(&mut self, now: Timestamp, fx: &mut Effects) -> (Arc<Session>, u64) {
+        self.record_n(1, now, fx)
+    }
+
+    /// Activity that produced `n` records (n ≥ 1): the session and the first of `n`
+    /// consecutive sequence numbers.
+    pub fn record_n(&mut self, n: u64, now: Timestamp, fx: &mut Effects) -> (Arc<Session>, u64) {
         self.touch(now, fx);
-        self.live.record_count = (self.live.record_count + 1).min(MAX_COUNT);
-        (self.live.snapshot.clone(), self.live.record_count)
+        let first = (self.live.record_count + 1).min(MAX_COUNT);
+        self.live.record_count = (self.live.record_count + n.max(1)).min(MAX_COUNT);
+        (self.live.snapshot.clone(), first)
     }
 
     /// The app came to the foreground: expiry is checked with the background time

@@ -1,16 +1,25 @@
 //! The state file on disk, replaced atomically.
 //!
 //! ```text
-//!  save: write  session-state.json.tmp ─► fsync ─► rename over session-state.json ─► fsync dir
+//!  save: write  session-state.json.tmp ─► rename over session-state.json ─► request a sync
+//!        (syncer thread, soon after: fsync session-state.json, fsync the directory)
 //!  load: read   session-state.json      (missing: first launch)
 //!  bad:  rename session-state.json ─► session-state.corrupt.json   (kept for inspection, one copy)
 //! ```
 //!
-//! A process killed at any point leaves either the old or the new file, never a mix.
+//! A process killed at any point leaves either the old or the new file, never a mix: both
+//! the write and the rename are in the page cache when `save` returns, and a kill does not
+//! lose the page cache. The caller never waits on the disk: the fsyncs that make the file
+//! survive a power loss run on the syncer thread (`durability.rs`). A power loss before they
+//! ran can leave the previous state, or (on file systems that reorder a rename before its
+//! data) a damaged file, which the next launch quarantines.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::durability::{self, Syncable};
 
 const STATE_FILE: &str = "session-state.json";
 const TEMP_FILE: &str = "session-state.json.tmp";
@@ -32,9 +41,34 @@ pub(crate) enum Loaded {
 }
 
 /// The engine's storage directory.
-#[derive(Debug)]
 pub(crate) struct StateStore {
     dir: PathBuf,
+    sync: Arc<StateSync>,
+}
+
+impl std::fmt::Debug for StateStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateStore")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+/// What the syncer does after a save: the state file's data, then the directory's rename.
+struct StateSync {
+    dir: PathBuf,
+}
+
+impl Syncable for StateSync {
+    fn sync(&self) -> io::Result<()> {
+        match fs::File::open(self.dir.join(STATE_FILE)) {
+            Ok(f) => durability::sync_file(&f)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        durability::sync_dir(&self.dir);
+        Ok(())
+    }
 }
 
 impl StateStore {
@@ -46,6 +80,9 @@ impl StateStore {
         }
         Ok(StateStore {
             dir: dir.to_path_buf(),
+            sync: Arc::new(StateSync {
+                dir: dir.to_path_buf(),
+            }),
         })
     }
 
@@ -77,15 +114,15 @@ impl StateStore {
         }
     }
 
-    /// Replaces the state file atomically with `bytes`.
+    /// Replaces the state file atomically with `bytes`; a kill from now on finds the new
+    /// state. The fsyncs for power loss are requested from the syncer, not waited for.
     pub fn save(&self, bytes: &[u8]) -> io::Result<()> {
         let tmp = self.dir.join(TEMP_FILE);
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
         drop(f);
         fs::rename(&tmp, self.state_path())?;
-        sync_dir(&self.dir);
+        durability::request(self.sync.clone());
         Ok(())
     }
 
@@ -108,17 +145,6 @@ fn remove_any(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-/// Makes a rename durable. Not every platform can open a directory; failure is harmless
-/// there (the rename is still atomic, only its durability across power loss is weaker).
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 #[cfg(test)]

@@ -1,16 +1,22 @@
-//! `Sessions.recordEvent` off the JS thread. The TypeScript layer checks each event, queues it
-//! in JS and hands a batch over at the end of the JS task (or every 128 events) as one JSON
-//! string; here the string is queued unparsed, and one worker thread parses and records it.
+//! `Sessions.recordEvent` off the JS thread, without a window in which a kill loses events.
+//! The TypeScript layer checks each event, queues it in JS and hands a batch over at the end of
+//! the JS task (or every 128 events) as one JSON string with its size; on the JS thread the
+//! batch is numbered and written into the journal unparsed (`Telemetry::hand_over`), and one
+//! worker thread parses and records it.
 //!
 //! ```text
-//!  JS: recordEvent ×n ─► [name, attributes, timeMs][] ─► recordEvents(json) ─► push (no parse)
-//!  worker: parse ─► telemetry.record_event_at(name, attributes, time)   (in order)
+//!  JS: recordEvent ×n ─► recordEvents(json = [[name, attributes, timeMs]..., n])
+//!      ─► hand_over(json, n): numbers first..first+n in the current session, journal entry
+//!         (durable when the call returns) ─► push (no parse)
+//!  worker: parse ─► telemetry.record_batch_event(batch, i, …) (in order) ─► batch_done
+//!  start: batches a killed launch handed over and never recorded ─► the worker first
 //!  every other binding call ─► barrier(): waits until the queue is empty, so an event recorded
-//!                               before `end()` belongs to the session it was recorded in
+//!                               before `end()` is recorded before `end()` takes effect
 //! ```
 //!
 //! The JS layer has already checked names and attributes with the engine's rules; what the
-//! worker still refuses (e.g. one distinct event name too many) is counted, with its message.
+//! worker still refuses (e.g. one distinct event name too many) is counted, with its message,
+//! and in its session's `dropped_count`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
@@ -18,7 +24,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
-use otel_sessions_telemetry::Telemetry;
+use otel_sessions_telemetry::{EventBatch, Telemetry};
 use serde_json::Value;
 
 use crate::call_error::CallError;
@@ -36,30 +42,40 @@ struct Shared {
     last_error: Mutex<Option<String>>,
 }
 
+/// A batch handed over, with its bytes, waiting for the worker.
+type Queued = (EventBatch, Vec<u8>);
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The queue and its worker. Dropping it records what is queued, then stops the worker.
 pub struct EventQueue {
-    tx: Mutex<Option<Sender<Vec<u8>>>>,
+    tx: Mutex<Option<Sender<Queued>>>,
+    telemetry: Arc<Telemetry>,
     shared: Arc<Shared>,
     worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl EventQueue {
     /// Starts the worker, which records into `telemetry`.
+    /// Starts the worker, which records into `telemetry`; batches a previous launch handed
+    /// over and never recorded are queued first.
     pub fn start(telemetry: Arc<Telemetry>) -> Result<Self, CallError> {
-        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        let (tx, rx) = mpsc::channel::<Queued>();
         let shared = Arc::new(Shared::default());
         let in_worker = shared.clone();
+        let worker_telemetry = telemetry.clone();
         let worker = std::thread::Builder::new()
             .name("otel-sessions-events".into())
             .spawn(move || {
-                for raw in rx {
+                let telemetry = worker_telemetry;
+                for (batch, raw) in rx {
                     // A panic here must not leave a barrier waiting: it is caught and counted.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        record_batch(&telemetry, &raw)
+                        let refused = record_batch(&telemetry, &batch, &raw);
+                        telemetry.batch_done(&batch);
+                        refused
                     }))
                     .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
                     if !outcome.is_empty() {
@@ -74,15 +90,27 @@ impl EventQueue {
                 }
             })
             .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
-        Ok(EventQueue {
+        let queue = EventQueue {
             tx: Mutex::new(Some(tx)),
+            telemetry,
             shared,
             worker: Mutex::new(Some(worker)),
-        })
+        };
+        for r in queue.telemetry.take_recovered_batches() {
+            queue.send(r.batch, r.raw)?;
+        }
+        Ok(queue)
     }
 
-    /// Queues a batch as the JS layer serialised it: `[[name, attributes | null, timeMs], ...]`.
+    /// Hands over a batch as the JS layer serialised it, `[[[name, attributes | null, timeMs],
+    /// ...], n]`: numbered and durable when this returns (see the module doc), recorded later.
     pub fn push(&self, raw: Vec<u8>) -> Result<(), CallError> {
+        let n = batch_size(&raw)?;
+        let batch = self.telemetry.hand_over(&raw, n);
+        self.send(batch, raw)
+    }
+
+    fn send(&self, batch: EventBatch, raw: Vec<u8>) -> Result<(), CallError> {
         let tx = lock(&self.tx);
         let Some(tx) = tx.as_ref() else {
             return Err(CallError::other(
@@ -91,7 +119,7 @@ impl EventQueue {
             ));
         };
         *lock(&self.shared.pending) += 1;
-        if tx.send(raw).is_err() {
+        if tx.send((batch, raw)).is_err() {
             let mut pending = lock(&self.shared.pending);
             *pending = pending.saturating_sub(1);
             return Err(CallError::other(
@@ -132,28 +160,61 @@ impl Drop for EventQueue {
     }
 }
 
+/// The batch size the JS layer appends to the call's arguments: `[batch, n]` ends in `,n]`.
+/// Read from the tail, so the JS thread never parses the batch.
+fn batch_size(raw: &[u8]) -> Result<u32, CallError> {
+    let bad = || CallError::type_error("recordEvent", "internal: a batch must be [events, count]");
+    let text = std::str::from_utf8(raw).map_err(|_| bad())?.trim_end();
+    let inner = text.strip_suffix(']').ok_or_else(bad)?;
+    let comma = inner.rfind(',').ok_or_else(bad)?;
+    let n: u32 = inner[comma + 1..].trim().parse().map_err(|_| bad())?;
+    if n > 1_000_000 {
+        return Err(bad());
+    }
+    Ok(n)
+}
+
 /// Records one batch; returns a message per refused event.
-fn record_batch(telemetry: &Telemetry, raw: &[u8]) -> Vec<String> {
+fn record_batch(telemetry: &Telemetry, batch: &EventBatch, raw: &[u8]) -> Vec<String> {
     const METHOD: &str = "recordEvent";
-    // The call's arguments: `[batch]`.
-    let batch = match parse_json(METHOD, raw) {
+    // The call's arguments: `[events, n]`.
+    let events = match parse_json(METHOD, raw) {
         Ok(Value::Array(mut args)) if matches!(args.first(), Some(Value::Array(_))) => {
             match args.swap_remove(0) {
                 Value::Array(items) => items,
                 _ => unreachable!("checked above"),
             }
         }
-        Ok(_) => return vec!["Sessions.recordEvent: internal: a batch must be an array".into()],
-        Err(e) => return vec![e.message],
+        Ok(_) => Vec::new(),
+        Err(_) => Vec::new(),
     };
     let mut refused = Vec::new();
-    for item in &batch {
+    if events.len() != batch.count as usize {
+        refused.push(format!(
+            "Sessions.recordEvent: internal: a batch of {} events said it held {}",
+            events.len(),
+            batch.count
+        ));
+    }
+    // Numbers of the batch that no event fills are dropped records: say so on session.end.
+    let missing = (batch.count as usize).saturating_sub(events.len());
+    if missing > 0 {
+        telemetry
+            .engine()
+            .add_dropped(&batch.session_id, missing as u64);
+    }
+    for (i, item) in events.iter().enumerate() {
+        let Ok(index) = u32::try_from(i) else { break };
+        if index >= batch.count {
+            break; // over the handed-over size: counted in the message above
+        }
         let fields = item.as_array().map(Vec::as_slice).unwrap_or(&[]);
         let (Some(name), attrs, time) = (
             fields.first().and_then(Value::as_str),
             fields.get(1).unwrap_or(&Value::Null),
             fields.get(2).and_then(Value::as_f64),
         ) else {
+            telemetry.engine().add_dropped(&batch.session_id, 1);
             refused.push("Sessions.recordEvent: internal: malformed queued event".into());
             continue;
         };
@@ -161,11 +222,15 @@ fn record_batch(telemetry: &Telemetry, raw: &[u8]) -> Vec<String> {
             .filter(|t| t.is_finite() && *t >= 0.0)
             .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_micros((ms * 1000.0) as u64))
             .unwrap_or_else(SystemTime::now);
-        let outcome = attributes(METHOD, "attributes", attrs).and_then(|a| {
-            telemetry
-                .record_event_at(name, &a, time)
-                .map_err(|e| CallError::range_error(METHOD, e))
-        });
+        let outcome = match attributes(METHOD, "attributes", attrs) {
+            Ok(a) => telemetry
+                .record_batch_event(batch, index, name, &a, time)
+                .map_err(|e| CallError::range_error(METHOD, e)),
+            Err(e) => {
+                telemetry.engine().add_dropped(&batch.session_id, 1);
+                Err(e)
+            }
+        };
         if let Err(e) = outcome {
             refused.push(e.message);
         }
@@ -191,7 +256,23 @@ mod tests {
         let events: Vec<Value> = (0..n)
             .map(|i| serde_json::json!([name, {"i": i}, 1_800_000_000_000.0]))
             .collect();
-        serde_json::to_vec(&serde_json::json!([events])).unwrap()
+        serde_json::to_vec(&serde_json::json!([events, n])).unwrap()
+    }
+
+    #[test]
+    fn the_batch_size_is_read_from_the_tail_and_bad_tails_are_refused() {
+        assert_eq!(batch_size(b"[[],0]").unwrap(), 0);
+        assert_eq!(batch_size(b"[[[\"a,b]\",null,1]], 1 ] ").unwrap(), 1);
+        for bad in [
+            &b"[[]]"[..],
+            b"[[],-1]",
+            b"[[],x]",
+            b"",
+            b"[[],99999999999]",
+            b"\xff",
+        ] {
+            assert!(batch_size(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]
@@ -218,13 +299,18 @@ mod tests {
             ["", null, 1.0],
             ["bad", {"session.id": "x"}, 1.0],
             ["ok", null, 2.0],
-        ]]))
+        ], 4]))
         .unwrap();
         let before = t.engine().record().sequence;
         q.push(raw).unwrap();
-        q.push(b"not json".to_vec()).unwrap();
+        assert!(
+            q.push(b"not json".to_vec()).is_err(),
+            "no size: refused on the JS thread"
+        );
+        q.push(b"[not json, 2]".to_vec()).unwrap();
         q.barrier();
-        assert_eq!(t.engine().record().sequence, before + 2 + 1);
+        // Every handed-over event took its number where it was handed over.
+        assert_eq!(t.engine().record().sequence, before + 4 + 2 + 1);
         let (n, last) = q.rejected();
         assert_eq!(n, 3, "two refused events and one unreadable batch");
         assert!(last.unwrap().starts_with("Sessions.recordEvent:"));

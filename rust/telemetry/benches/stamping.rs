@@ -1,5 +1,7 @@
-//! Cost of stamping, against the same opentelemetry_sdk pipeline without our processor,
-//! measured in the same run; and records per second through encode + persist.
+//! Cost of recording, against the same opentelemetry_sdk pipeline without sessions, measured
+//! in the same run: ours stamps each record and writes it, encoded, into the journal (durable
+//! against a kill when the call returns); the baseline hands it to a batch processor's queue in
+//! memory. Also records per second through encode + persist, and spans all the way to disk.
 //!
 //! `cargo bench -p otel-sessions-telemetry`. Not a test: nothing here asserts a time.
 
@@ -14,9 +16,7 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider};
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
 use otel_sessions_engine::{AttributeValue, Engine};
-use otel_sessions_telemetry::{
-    Consent, SessionLogProcessor, SessionSpanProcessor, Telemetry, TelemetryConfig,
-};
+use otel_sessions_telemetry::{Consent, Telemetry, TelemetryConfig};
 
 /// Receives batches and drops them: both pipelines end here.
 #[derive(Debug)]
@@ -36,13 +36,21 @@ impl LogExporter for Discard {
     }
 }
 
-fn engine(dir: &std::path::Path) -> Engine {
-    let e = Engine::builder(dir).build().unwrap();
+/// Our pipeline as an app gets it (journal, exporter thread; consent pending, so nothing is
+/// sent), with a session of two attributes.
+fn ours(dir: &std::path::Path) -> Telemetry {
+    let mut cfg = TelemetryConfig::new("bench", dir);
+    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
+    cfg.consent = Consent::Pending;
+    cfg.max_queue_bytes = 1024 * 1024 * 1024;
+    let t = Telemetry::start(cfg, Engine::builder(dir)).unwrap();
+    let e = t.engine();
     e.set_attribute("app.screen", AttributeValue::String("home".into()))
         .unwrap();
     e.set_attribute("user.tier", AttributeValue::String("gold".into()))
         .unwrap();
-    e
+    t
 }
 
 fn spans(c: &mut Criterion) {
@@ -50,16 +58,12 @@ fn spans(c: &mut Criterion) {
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(Discard).build())
         .build();
-    let stamped = SdkTracerProvider::builder()
-        .with_span_processor(SessionSpanProcessor::new(
-            engine(dir.path()),
-            BatchSpanProcessor::builder(Discard).build(),
-        ))
-        .build();
+    let t = ours(dir.path());
+    let stamped = t.tracer_provider();
     let mut g = c.benchmark_group("span start+end");
     for (name, p) in [
         ("baseline: BatchSpanProcessor", &plain),
-        ("stamped: SessionSpanProcessor", &stamped),
+        ("stamped: SessionSpanProcessor", stamped),
     ] {
         let tracer = p.tracer("bench");
         g.bench_function(name, |b| b.iter(|| tracer.in_span("op", |_| black_box(1))));
@@ -90,16 +94,12 @@ fn logs(c: &mut Criterion) {
     let plain = SdkLoggerProvider::builder()
         .with_log_processor(BatchLogProcessor::builder(Discard).build())
         .build();
-    let stamped = SdkLoggerProvider::builder()
-        .with_log_processor(SessionLogProcessor::new(
-            engine(dir.path()),
-            BatchLogProcessor::builder(Discard).build(),
-        ))
-        .build();
+    let t = ours(dir.path());
+    let stamped = t.logger_provider();
     let mut g = c.benchmark_group("log emit");
     for (name, p) in [
         ("baseline: BatchLogProcessor", &plain),
-        ("stamped: SessionLogProcessor", &stamped),
+        ("stamped: SessionLogProcessor", stamped),
     ] {
         let logger = p.logger("bench");
         g.bench_function(name, |b| {
@@ -116,12 +116,7 @@ fn logs(c: &mut Criterion) {
 
 fn persist(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = TelemetryConfig::new("bench", dir.path());
-    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
-    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
-    cfg.consent = Consent::Pending;
-    cfg.max_queue_bytes = 1024 * 1024 * 1024;
-    let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
+    let t = ours(dir.path());
     const N: u64 = 1000;
     let mut g = c.benchmark_group("encode + persist");
     g.throughput(Throughput::Elements(N));
@@ -197,15 +192,7 @@ fn spans_to_disk(c: &mut Criterion) {
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(exporter).build())
         .build();
-    let mut cfg = TelemetryConfig::new("bench", dir.path().join("ours"));
-    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
-    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
-    cfg.consent = Consent::Pending;
-    cfg.max_queue_bytes = 1024 * 1024 * 1024;
-    let ours = Telemetry::start(cfg, Engine::builder(dir.path().join("ours"))).unwrap();
-    ours.engine()
-        .set_attribute("app.screen", AttributeValue::String("home".into()))
-        .unwrap();
+    let ours = ours(&dir.path().join("ours"));
     let mut g = c.benchmark_group("spans to disk");
     g.throughput(Throughput::Elements(N));
     g.measurement_time(Duration::from_secs(5));

@@ -1,60 +1,68 @@
-//! The sampling gate between the stamping processors and the batch processors.
+//! The sampling gate between the stamping processors and the journal.
 //!
 //! ```text
 //!  stamped record ─► consent denied? drop
-//!                 ─► its session sampled (or unknown)? ─► batch processor ─► exporter ─► outbox
-//!                 ─► otherwise held in a bounded ring ──(error recorded: session upsampled)──┘
+//!                 ─► its session sampled (or unknown)? ─► encode (OTLP) ─► journal
+//!                 ─► otherwise encoded and held in a bounded ring ──(error recorded: session upsampled)──┘
 //! ```
 //!
-//! Forwarding respects [`InFlight`] bounds (when set): a record the batch processor's queue
-//! could not take is dropped here and counted against its session, never silently by the SDK.
+//! A record is encoded once, here, and written straight into the journal: no queue in memory.
+//! A record the journal cannot take (it is full: the exporter cannot keep up) is dropped and
+//! counted in its session's `dropped_count`. `session.start` / `session.end` may use the
+//! journal's reserve, so they are never dropped for lack of room.
 //!
-//! The ring keeps the most recent records of unsampled sessions ("1% baseline, 100% on
-//! errors"): when the session is marked sampled, its held records go out first. A record
-//! pushed out of the full ring is counted as dropped against its session. The session's
-//! `session.start` is kept apart from the ring (it is not a counted record, and an
-//! upsampled session must still show its start).
+//! The ring keeps the most recent records of unsampled sessions, already encoded ("1% baseline,
+//! 100% on errors"): when the session is marked sampled, its held records go to the journal
+//! first. A record pushed out of the full ring is counted as dropped against its session. The
+//! session's `session.start` is kept apart from the ring (it is not a counted record, and an
+//! upsampled session must still show its start). Held records live in memory only: a kill loses
+//! them, as it would the decision to keep them.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use opentelemetry::InstrumentationScope;
-use opentelemetry_sdk::logs::{BatchLogProcessor, LogProcessor, SdkLogRecord};
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanProcessor};
+use opentelemetry_sdk::logs::SdkLogRecord;
+use opentelemetry_sdk::trace::SpanData;
 use otel_sessions_engine::{Session, SessionId};
 
 use crate::consent::Consent;
-use crate::in_flight::InFlight;
+use crate::journal::entry::{self, Kind, Stamp};
+use crate::journal::Journal;
 use crate::names::{EVENT_SESSION_END, EVENT_SESSION_START};
+use crate::otlp;
 use crate::shared::Shared;
 
 /// How many recent sessions' sampling decisions are remembered.
 const SAMPLED_MEMORY: usize = 32;
+/// Distinct instrumentation scopes whose encoding is kept.
+const SCOPE_CACHE: usize = 16;
 
-enum Held {
-    Span(SessionId, Box<SpanData>),
-    Log(SessionId, Box<(SdkLogRecord, InstrumentationScope)>),
+thread_local! {
+    /// Each recording thread encodes into its own buffer, reused: no allocation per record.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-impl Held {
-    fn session(&self) -> SessionId {
-        match self {
-            Held::Span(id, _) | Held::Log(id, _) => *id,
-        }
-    }
+/// A scope, a log target that overrides its name, and their OTLP bytes.
+type EncodedScope = (InstrumentationScope, Option<String>, Arc<[u8]>);
+
+/// An encoded record of an unsampled session.
+struct Held {
+    session: SessionId,
+    payload: Vec<u8>,
 }
 
 pub(crate) struct Gate {
-    pub spans: Option<Arc<BatchSpanProcessor>>,
-    pub logs: Option<Arc<BatchLogProcessor>>,
-    span_flight: Option<Arc<InFlight>>,
-    log_flight: Option<Arc<InFlight>>,
+    journal: Option<Arc<Journal>>,
     shared: Arc<Shared>,
     sampled: Mutex<VecDeque<(SessionId, bool)>>,
     held: Mutex<VecDeque<Held>>,
     start: Mutex<Option<Held>>,
     capacity: usize,
+    /// Encoded scopes.
+    scopes: Mutex<Vec<EncodedScope>>,
 }
 
 impl fmt::Debug for Gate {
@@ -65,59 +73,117 @@ impl fmt::Debug for Gate {
     }
 }
 
+/// A record's stamp as the journal keeps it.
+fn stamp(session: Option<SessionId>, seq: u64) -> Stamp {
+    let mut s = Stamp::NONE;
+    if let Some(id) = session {
+        s.session.copy_from_slice(id.as_str().as_bytes());
+        s.seq = seq;
+    }
+    s
+}
+
 impl Gate {
-    pub fn new(
-        shared: Arc<Shared>,
-        spans: Option<Arc<BatchSpanProcessor>>,
-        logs: Option<Arc<BatchLogProcessor>>,
-        capacity: usize,
-    ) -> Self {
+    /// A gate writing into `journal` (`None`: nothing is recorded, sessions only), holding up
+    /// to `capacity` records of unsampled sessions.
+    pub fn new(shared: Arc<Shared>, journal: Option<Arc<Journal>>, capacity: usize) -> Self {
         Gate {
-            spans,
-            logs,
-            span_flight: None,
-            log_flight: None,
+            journal,
             shared,
             sampled: Mutex::new(VecDeque::new()),
             held: Mutex::new(VecDeque::new()),
             start: Mutex::new(None),
             capacity,
+            scopes: Mutex::new(Vec::new()),
         }
     }
 
-    /// Bounds what waits in the batch processors (see [`InFlight`]); their exporters must
-    /// be wrapped in [`crate::in_flight::Counted`] with the same bounds.
-    pub fn with_bounds(mut self, spans: Arc<InFlight>, logs: Arc<InFlight>) -> Self {
-        self.span_flight = Some(spans);
-        self.log_flight = Some(logs);
-        self
-    }
-
-    pub fn pass_span(&self, session: Option<SessionId>, data: SpanData) {
-        if self.spans.is_none() {
+    /// A finished span of `session`, numbered `seq`.
+    pub fn pass_span(&self, session: Option<SessionId>, seq: u64, span: &SpanData) {
+        if self.journal.is_none() {
             return;
         }
-        match self.route(session) {
-            Route::Forward => self.forward_span(session, data),
-            Route::Hold(id) => self.hold(Held::Span(id, Box::new(data))),
-            Route::Drop => {}
+        let route = self.route(session);
+        if let Route::Drop = route {
+            return;
         }
+        let scope = self.scope_bytes(&span.instrumentation_scope, None);
+        let schema = span.instrumentation_scope.schema_url().unwrap_or_default();
+        self.with_payload(
+            |out| {
+                entry::record_prefix(out, Kind::Span, &stamp(session, seq), &scope, schema);
+                otlp::span_into(out, span);
+            },
+            |payload| self.deliver(route, session, payload, false, false),
+        );
     }
 
+    /// A log record of `session`, numbered `seq` (0 for the library's own session events).
     pub fn pass_log(
         &self,
         session: Option<SessionId>,
-        rec: &mut SdkLogRecord,
+        seq: u64,
+        rec: &SdkLogRecord,
         scope: &InstrumentationScope,
     ) {
-        if self.logs.is_none() {
+        if self.journal.is_none() {
             return;
         }
-        match self.route(session) {
-            Route::Forward => self.forward_log(session, rec, scope),
+        let route = self.route(session);
+        if let Route::Drop = route {
+            return;
+        }
+        let own = matches!(
+            rec.event_name(),
+            Some(EVENT_SESSION_START) | Some(EVENT_SESSION_END)
+        );
+        let is_start = rec.event_name() == Some(EVENT_SESSION_START);
+        let target = rec.target().map(|t| t.as_ref());
+        let scope_bytes = self.scope_bytes(scope, target);
+        let schema = scope.schema_url().unwrap_or_default();
+        self.with_payload(
+            |out| {
+                entry::record_prefix(out, Kind::Log, &stamp(session, seq), &scope_bytes, schema);
+                otlp::log_record_into(out, rec);
+            },
+            |payload| self.deliver(route, session, payload, own, is_start),
+        );
+    }
+
+    fn with_payload(&self, build: impl FnOnce(&mut Vec<u8>), then: impl FnOnce(&[u8])) {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => {
+                build(&mut buf);
+                then(&buf);
+                if buf.capacity() > 64 * 1024 {
+                    *buf = Vec::new(); // a rare huge record does not pin memory
+                }
+            }
+            Err(_) => {
+                // Re-entered on this thread (an observer recording from inside a record).
+                let mut buf = Vec::new();
+                build(&mut buf);
+                then(&buf);
+            }
+        })
+    }
+
+    fn deliver(
+        &self,
+        route: Route,
+        session: Option<SessionId>,
+        payload: &[u8],
+        own: bool,
+        is_start: bool,
+    ) {
+        match route {
+            Route::Forward => self.write(session, payload, own),
             Route::Hold(id) => {
-                let held = Held::Log(id, Box::new((rec.clone(), scope.clone())));
-                if rec.event_name() == Some(crate::names::EVENT_SESSION_START) {
+                let held = Held {
+                    session: id,
+                    payload: payload.to_vec(),
+                };
+                if is_start {
                     *lock(&self.start) = Some(held);
                 } else {
                     self.hold(held);
@@ -125,6 +191,37 @@ impl Gate {
             }
             Route::Drop => {}
         }
+    }
+
+    /// Appends to the journal; a full journal drops the record and counts it.
+    fn write(&self, session: Option<SessionId>, payload: &[u8], own: bool) {
+        let Some(journal) = &self.journal else { return };
+        let written = if own {
+            journal.append_reserved(payload)
+        } else {
+            journal.append(payload)
+        };
+        if written.is_err() {
+            if let (Some(id), Some(engine)) = (session, self.shared.engine.get()) {
+                engine.add_dropped(&id, 1);
+            }
+        }
+    }
+
+    fn scope_bytes(&self, scope: &InstrumentationScope, name: Option<&str>) -> Arc<[u8]> {
+        let mut cache = lock(&self.scopes);
+        if let Some((_, _, b)) = cache
+            .iter()
+            .find(|(s, n, _)| s == scope && n.as_deref() == name)
+        {
+            return b.clone();
+        }
+        let bytes: Arc<[u8]> = otlp::scope(scope, name).into();
+        if cache.len() >= SCOPE_CACHE {
+            cache.remove(0);
+        }
+        cache.push((scope.clone(), name.map(str::to_owned), bytes.clone()));
+        bytes
     }
 
     /// Follows the engine: remembers sampling decisions and releases held records of a
@@ -147,9 +244,9 @@ impl Gate {
 
     /// A session ended: records still held for it will never be wanted.
     pub fn session_ended(&self, id: SessionId) {
-        lock(&self.held).retain(|h| h.session() != id);
+        lock(&self.held).retain(|h| h.session != id);
         let mut start = lock(&self.start);
-        if start.as_ref().is_some_and(|h| h.session() == id) {
+        if start.as_ref().is_some_and(|h| h.session == id) {
             *start = None;
         }
     }
@@ -168,6 +265,7 @@ impl Gate {
             .is_none_or(|(_, s)| *s)
     }
 
+    /// Forgets every held record.
     pub fn clear(&self) {
         lock(&self.held).clear();
         *lock(&self.start) = None;
@@ -200,14 +298,14 @@ impl Gate {
             }
         };
         if let (Some(e), Some(engine)) = (evicted, self.shared.engine.get()) {
-            engine.add_dropped(&e.session(), 1);
+            engine.add_dropped(&e.session, 1);
         }
     }
 
     fn release(&self, id: SessionId) {
         let start = {
             let mut slot = lock(&self.start);
-            if slot.as_ref().is_some_and(|h| h.session() == id) {
+            if slot.as_ref().is_some_and(|h| h.session == id) {
                 slot.take()
             } else {
                 None
@@ -216,58 +314,16 @@ impl Gate {
         let mine: Vec<Held> = {
             let mut held = lock(&self.held);
             let (mine, rest): (Vec<Held>, Vec<Held>) =
-                held.drain(..).partition(|h| h.session() == id);
+                held.drain(..).partition(|h| h.session == id);
             held.extend(rest);
             mine
         };
-        for h in start.into_iter().chain(mine) {
-            match h {
-                Held::Span(id, data) => self.forward_span(Some(id), *data),
-                Held::Log(id, b) => {
-                    let (mut rec, scope) = *b;
-                    self.forward_log(Some(id), &mut rec, &scope);
-                }
-            }
+        if let Some(s) = start {
+            self.write(Some(id), &s.payload, true);
         }
-    }
-
-    fn forward_span(&self, session: Option<SessionId>, data: SpanData) {
-        let Some(spans) = &self.spans else { return };
-        if self.admit(&self.span_flight, session, false) {
-            spans.on_end(data);
+        for h in mine {
+            self.write(Some(id), &h.payload, false);
         }
-    }
-
-    fn forward_log(
-        &self,
-        session: Option<SessionId>,
-        rec: &mut SdkLogRecord,
-        scope: &InstrumentationScope,
-    ) {
-        let Some(logs) = &self.logs else { return };
-        let own = matches!(
-            rec.event_name(),
-            Some(EVENT_SESSION_START) | Some(EVENT_SESSION_END)
-        );
-        if self.admit(&self.log_flight, session, own) {
-            logs.emit(rec, scope);
-        }
-    }
-
-    /// Whether the batch processor can take one more record; if not, counts it as dropped.
-    fn admit(
-        &self,
-        flight: &Option<Arc<InFlight>>,
-        session: Option<SessionId>,
-        always: bool,
-    ) -> bool {
-        if flight.as_ref().is_none_or(|f| f.admit(always)) {
-            return true;
-        }
-        if let (Some(id), Some(engine)) = (session, self.shared.engine.get()) {
-            engine.add_dropped(&id, 1);
-        }
-        false
     }
 }
 

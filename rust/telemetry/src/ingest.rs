@@ -14,10 +14,10 @@ use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider 
 use opentelemetry::trace::{SpanId, TraceFlags, TraceId};
 use opentelemetry::{InstrumentationScope, Key, KeyValue};
 use opentelemetry_sdk::trace::SpanData;
-use otel_sessions_engine::SessionId;
 
 use crate::intern::intern;
 use crate::names::{SEQ, SESSION_ID};
+use crate::processors::span_stamp_of;
 use crate::stamp_cache::span_stamp;
 use crate::telemetry::Telemetry;
 
@@ -52,17 +52,16 @@ impl Telemetry {
     /// number, which counts as activity.
     pub fn ingest_span(&self, mut span: SpanData) {
         let key = Key::from_static_str(SESSION_ID);
-        let session = match span.attributes.iter().find(|kv| kv.key == key) {
-            Some(kv) => SessionId::parse(kv.value.as_str().as_ref()),
-            None => {
-                let stamp = self.engine.record();
-                span.attributes.extend(span_stamp(&stamp.session));
-                span.attributes
-                    .push(KeyValue::new(SEQ, stamp.sequence as i64));
-                Some(stamp.session.id)
-            }
+        let (session, seq) = if span.attributes.iter().any(|kv| kv.key == key) {
+            span_stamp_of(&span)
+        } else {
+            let stamp = self.engine.record();
+            span.attributes.extend(span_stamp(&stamp.session));
+            span.attributes
+                .push(KeyValue::new(SEQ, stamp.sequence as i64));
+            (Some(stamp.session.id), stamp.sequence)
         };
-        self.gate.pass_span(session, span);
+        self.gate.pass_span(session, seq, &span);
     }
 
     /// Hands over a log record made outside these providers, with the instrumentation

@@ -1,10 +1,12 @@
-//! The stamping processors: ONE per signal, wrapping the batch processor (a second
+//! The stamping processors: ONE per signal, the only processor of its provider (a second
 //! registered processor would make the SDK clone every span).
 //!
 //! Every span and log record gets, synchronously, `session.id`, its gap-free sequence
 //! number (`rn_otel_sessions.seq`) and the session's attributes. Recording counts as
 //! session activity. Records that already carry `session.id` (the library's own
-//! `session.start` / `session.end`) are passed through unstamped and uncounted.
+//! `session.start` / `session.end`, records stamped where they were made) are passed through
+//! unstamped and uncounted. Then the gate encodes the record into the journal: when `on_end` or
+//! `emit` returns, the record survives a kill of the process.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,9 +16,9 @@ use opentelemetry::logs::LogRecord as _;
 use opentelemetry::trace::Span as _;
 use opentelemetry::{Context, InstrumentationScope, Key, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::logs::{BatchLogProcessor, LogProcessor, SdkLogRecord};
-use opentelemetry_sdk::trace::{BatchSpanProcessor, Span, SpanData, SpanProcessor};
-use otel_sessions_engine::{Engine, SessionId};
+use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+use otel_sessions_engine::SessionId;
 
 use crate::gate::Gate;
 use crate::names::{SEQ, SESSION_ID};
@@ -24,24 +26,13 @@ use crate::shared::Shared;
 use crate::stamp_cache::{log_stamp, span_stamp, StampCache};
 
 /// Stamps spans at start (`session.id`, `rn_otel_sessions.seq`, the session's attributes)
-/// and hands them, at end, to the batch processor it wraps. [`crate::Telemetry`] builds
-/// one; build your own with [`SessionSpanProcessor::new`] to stamp a provider you assemble.
-/// Register it as the provider's only processor (a second one makes the SDK clone every span).
+/// and writes them, at end, into the journal. [`crate::Telemetry`] builds one into its
+/// tracer provider, as the provider's only processor.
 #[derive(Debug)]
 pub struct SessionSpanProcessor {
     pub(crate) shared: Arc<Shared>,
     pub(crate) gate: Arc<Gate>,
     pub(crate) stamps: StampCache<KeyValue>,
-}
-
-impl SessionSpanProcessor {
-    /// Stamps spans with `engine`'s sessions and passes them to `inner` (no sampling
-    /// buffer, consent granted).
-    pub fn new(engine: Engine, inner: BatchSpanProcessor) -> Self {
-        let shared = standalone(engine);
-        let gate = Arc::new(Gate::new(shared.clone(), Some(Arc::new(inner)), None, 0));
-        SessionSpanProcessor::with_gate(shared, gate)
-    }
 }
 
 impl SessionSpanProcessor {
@@ -64,12 +55,6 @@ impl SessionLogProcessor {
     }
 }
 
-fn standalone(engine: Engine) -> Arc<Shared> {
-    let shared = Arc::new(Shared::new(None, crate::consent::Consent::Granted));
-    let _ = shared.engine.set(engine);
-    shared
-}
-
 impl SpanProcessor for SessionSpanProcessor {
     fn on_start(&self, span: &mut Span, _cx: &Context) {
         let Some(engine) = self.shared.engine.get() else {
@@ -85,29 +70,22 @@ impl SpanProcessor for SessionSpanProcessor {
     }
 
     fn on_end(&self, span: SpanData) {
-        let key = Key::from_static_str(SESSION_ID);
-        let session = span
-            .attributes
-            .iter()
-            .find(|kv| kv.key == key)
-            .and_then(|kv| SessionId::parse(kv.value.as_str().as_ref()));
-        self.gate.pass_span(session, span);
+        let (session, seq) = span_stamp_of(&span);
+        self.gate.pass_span(session, seq, &span);
     }
 
+    /// Nothing waits in memory: every ended span is already in the journal.
     fn force_flush(&self) -> OTelSdkResult {
-        self.gate.spans.as_ref().map_or(Ok(()), |s| s.force_flush())
+        Ok(())
     }
 
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.gate
-            .spans
-            .as_ref()
-            .map_or(Ok(()), |s| s.shutdown_with_timeout(timeout))
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
     }
 }
 
-/// Stamps log records as they are emitted and hands them to the batch processor it wraps.
-/// See [`SessionSpanProcessor`].
+/// Stamps log records as they are emitted and writes them into the journal. See
+/// [`SessionSpanProcessor`].
 #[derive(Debug)]
 pub struct SessionLogProcessor {
     pub(crate) shared: Arc<Shared>,
@@ -115,24 +93,11 @@ pub struct SessionLogProcessor {
     pub(crate) stamps: StampCache<(Key, AnyValue)>,
 }
 
-impl SessionLogProcessor {
-    /// Stamps log records with `engine`'s sessions and passes them to `inner`.
-    pub fn new(engine: Engine, inner: BatchLogProcessor) -> Self {
-        let shared = standalone(engine);
-        let gate = Arc::new(Gate::new(shared.clone(), None, Some(Arc::new(inner)), 0));
-        SessionLogProcessor::with_gate(shared, gate)
-    }
-}
-
 impl LogProcessor for SessionLogProcessor {
     fn emit(&self, rec: &mut SdkLogRecord, scope: &InstrumentationScope) {
-        let key = Key::from_static_str(SESSION_ID);
-        let existing = rec
-            .attributes_iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| SessionId::parse(&format_any(v)));
-        let session = match existing {
-            Some(id) => id,
+        let (existing, seq) = log_stamp_of(rec);
+        let (session, seq) = match existing {
+            Some(id) => (id, seq),
             None => {
                 let Some(engine) = self.shared.engine.get() else {
                     return;
@@ -141,27 +106,54 @@ impl LogProcessor for SessionLogProcessor {
                 let pairs = self.stamps.get(&stamp.session, log_stamp);
                 rec.add_attributes(pairs.iter().cloned());
                 rec.add_attribute(SEQ, stamp.sequence as i64);
-                Some(stamp.session.id)
+                (Some(stamp.session.id), stamp.sequence)
             }
         };
-        self.gate.pass_log(session, rec, scope);
+        self.gate.pass_log(session, seq, rec, scope);
     }
 
+    /// Nothing waits in memory: every record is already in the journal.
     fn force_flush(&self) -> OTelSdkResult {
-        self.gate.logs.as_ref().map_or(Ok(()), |l| l.force_flush())
+        Ok(())
     }
 
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.gate
-            .logs
-            .as_ref()
-            .map_or(Ok(()), |l| l.shutdown_with_timeout(timeout))
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
     }
 }
 
-fn format_any(v: &opentelemetry::logs::AnyValue) -> String {
-    match v {
-        opentelemetry::logs::AnyValue::String(s) => s.to_string(),
-        _ => String::new(),
+/// A span's session and number, from its stamp.
+pub(crate) fn span_stamp_of(span: &SpanData) -> (Option<SessionId>, u64) {
+    let (id, seq) = (Key::from_static_str(SESSION_ID), Key::from_static_str(SEQ));
+    let mut out = (None, 0);
+    for kv in &span.attributes {
+        if kv.key == id {
+            out.0 = SessionId::parse(kv.value.as_str().as_ref());
+        } else if kv.key == seq {
+            if let opentelemetry::Value::I64(n) = kv.value {
+                out.1 = u64::try_from(n).unwrap_or(0);
+            }
+        }
     }
+    out
+}
+
+/// A log record's session (`None` inside when `session.id` is present but not an id) and
+/// number; the outer `None` when it carries no `session.id` at all (not stamped yet).
+fn log_stamp_of(rec: &SdkLogRecord) -> (Option<Option<SessionId>>, u64) {
+    let (id, seq) = (Key::from_static_str(SESSION_ID), Key::from_static_str(SEQ));
+    let mut out = (None, 0);
+    for (k, v) in rec.attributes_iter() {
+        if *k == id {
+            out.0 = Some(match v {
+                AnyValue::String(s) => SessionId::parse(s.as_str()),
+                _ => None,
+            });
+        } else if *k == seq {
+            if let AnyValue::Int(n) = v {
+                out.1 = u64::try_from(*n).unwrap_or(0);
+            }
+        }
+    }
+    out
 }

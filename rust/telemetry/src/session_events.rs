@@ -3,7 +3,9 @@
 //!
 //! `session.end` also carries, in the project namespace, the end reason, the duration, the
 //! record and dropped counts, and the outbox losses since the previous report; with the
-//! session's final attributes. Both are flushed to the outbox at once.
+//! session's final attributes. Both are in the journal when the observer returns (so the
+//! engine counts them handled only once a kill can no longer lose them), and an export to the
+//! outbox is started at once, off the calling thread.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -11,11 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use opentelemetry::logs::AnyValue;
 use opentelemetry::logs::{LogRecord as _, Logger as _, Severity};
 use opentelemetry::Key;
-use opentelemetry_sdk::logs::{LogProcessor, SdkLogger};
-use opentelemetry_sdk::trace::SpanProcessor;
+use opentelemetry_sdk::logs::SdkLogger;
 use otel_sessions_engine::{Session, SessionEnded, SessionObserver, SessionStarted};
 
 use crate::convert::log_pairs;
+use crate::exporter::Exporter;
 use crate::gate::Gate;
 use crate::names::*;
 use crate::shared::Shared;
@@ -24,6 +26,7 @@ pub(crate) struct SessionEvents {
     pub logger: SdkLogger,
     pub gate: Arc<Gate>,
     pub shared: Arc<Shared>,
+    pub exporter: Arc<Exporter>,
 }
 
 pub(crate) fn epoch_ms(ms: i64) -> SystemTime {
@@ -61,12 +64,10 @@ impl SessionObserver for SessionEvents {
         }
         // The gate must know this session's sampling before its first record.
         self.gate.session_changed(s, None);
+        // In the journal when this returns: a kill a moment later cannot leave the backend a
+        // session with an end and no start.
         self.emit(EVENT_SESSION_START, s.start_time_ms, s, extra);
-        // Durable before the engine counts it handled: a kill a moment later must not leave
-        // the backend a session with an end and no start.
-        if let Some(logs) = &self.gate.logs {
-            let _ = logs.force_flush();
-        }
+        self.exporter.request();
     }
 
     fn on_session_ended(&self, e: &SessionEnded) {
@@ -89,13 +90,9 @@ impl SessionObserver for SessionEvents {
         }
         self.emit(EVENT_SESSION_END, e.end_time_ms, &e.session, extra);
         self.gate.session_ended(e.session.id);
-        // Everything of the ended session reaches the disk now.
-        if let Some(spans) = &self.gate.spans {
-            let _ = spans.force_flush();
-        }
-        if let Some(logs) = &self.gate.logs {
-            let _ = logs.force_flush();
-        }
+        self.shared.remember_ended(e.session.clone());
+        // Everything of the ended session goes to the outbox now, on the exporter thread.
+        self.exporter.request();
     }
 
     fn on_session_changed(&self, current: &Arc<Session>, previous: Option<&Arc<Session>>) {

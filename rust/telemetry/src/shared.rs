@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
-use otel_sessions_engine::Engine;
+use otel_sessions_engine::{Engine, Session, SessionId};
 
 use crate::consent::Consent;
 use crate::outbox::Outbox;
@@ -13,7 +13,7 @@ pub(crate) struct Shared {
     /// Set right after the engine is built (the engine's launch events come earlier and
     /// carry their own session ids).
     pub engine: OnceLock<Engine>,
-    pub outbox: Option<Outbox>,
+    pub outbox: Option<Arc<Outbox>>,
     consent: AtomicU8,
     pub wake: Wake,
     /// Items a backend rejected in partial successes.
@@ -23,6 +23,9 @@ pub(crate) struct Shared {
     exchange: Mutex<Option<Arc<Exchange>>>,
     /// Why the last attempt did not deliver (`None` after a success), for flush errors.
     last_failure: Mutex<Option<String>>,
+    /// The final snapshots of the sessions ended most recently (for records that arrive
+    /// after their session ended, such as JS event batches found in the journal at launch).
+    ended: Mutex<std::collections::VecDeque<Arc<Session>>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -34,7 +37,7 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
-    pub fn new(outbox: Option<Outbox>, consent: Consent) -> Self {
+    pub fn new(outbox: Option<Arc<Outbox>>, consent: Consent) -> Self {
         Shared {
             engine: OnceLock::new(),
             outbox,
@@ -44,7 +47,35 @@ impl Shared {
             delivered_requests: AtomicU64::new(0),
             exchange: Mutex::new(None),
             last_failure: Mutex::new(None),
+            ended: Mutex::new(Default::default()),
         }
+    }
+
+    /// Keeps `session`'s final snapshot among the few most recently ended.
+    pub fn remember_ended(&self, session: Arc<Session>) {
+        let mut ended = lock(&self.ended);
+        ended.retain(|s| s.id != session.id);
+        ended.push_back(session);
+        while ended.len() > 8 {
+            ended.pop_front();
+        }
+    }
+
+    /// The newest snapshot of session `id`: the current session, or one that ended lately.
+    pub fn snapshot(&self, id: &SessionId) -> Option<Arc<Session>> {
+        if let Some(cur) = self
+            .engine
+            .get()
+            .map(|e| e.current())
+            .filter(|s| s.id == *id)
+        {
+            return Some(cur);
+        }
+        lock(&self.ended)
+            .iter()
+            .rev()
+            .find(|s| s.id == *id)
+            .cloned()
     }
 
     /// Registers the request the uploader is about to wait on; `false` when shutting down.

@@ -1,4 +1,5 @@
-//! [`Telemetry`]: the engine plus the OpenTelemetry pipeline, the outbox and the uploader.
+//! [`Telemetry`]: the engine plus the OpenTelemetry pipeline, the journal, the outbox and
+//! the uploader.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -7,23 +8,24 @@ use std::time::{Duration, Instant, SystemTime};
 
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _, Severity};
 use opentelemetry::Key;
-use opentelemetry_otlp::{Compression, Protocol, WithExportConfig, WithHttpConfig};
-use opentelemetry_sdk::logs::{BatchLogProcessor, LogExporter as _, SdkLogger, SdkLoggerProvider};
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanExporter as _};
+use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 use otel_sessions_engine::{
-    validate_attribute, AttributeError, AttributeValue, Engine, EngineBuilder, StorageLock,
+    validate_attribute, AttributeError, AttributeValue, Engine, EngineBuilder, SessionId,
+    StorageLock,
 };
 
 use crate::config::TelemetryConfig;
 use crate::consent::Consent;
 use crate::convert::to_any;
 use crate::error::TelemetryError;
+use crate::exporter::{self, ExportJob, Exporter};
 use crate::gate::Gate;
-use crate::in_flight::{Counted, InFlight};
 use crate::intern::intern;
+use crate::journal::{entry, Journal, PendingBatch};
 use crate::names::*;
+use crate::otlp;
 use crate::outbox::Outbox;
-use crate::outbox_client::OutboxClient;
 use crate::processors::{SessionLogProcessor, SessionSpanProcessor};
 use crate::session_events::SessionEvents;
 use crate::shared::Shared;
@@ -34,6 +36,8 @@ use crate::user_hash::UserHasher;
 pub const MAX_EVENT_NAME_BYTES: usize = 256;
 /// Name of the instrumentation scope of the library's own records.
 pub const SCOPE_NAME: &str = "react-native-otel-sessions";
+/// Longest [`Telemetry::write_to_disk`] and [`Telemetry::clear_all_data`] wait for the exporter.
+const EXPORT_WAIT: Duration = Duration::from_secs(30);
 
 /// Counters of the delivery pipeline.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +46,8 @@ pub struct DeliveryStats {
     pub queued_requests: usize,
     /// Bytes waiting in the outbox.
     pub queued_bytes: u64,
+    /// Bytes of the journal's segment files (records not yet in the outbox, and room).
+    pub journal_bytes: u64,
     /// Requests the backend accepted.
     pub delivered_requests: u64,
     /// Requests the backend refused for good (non-retryable status): deleted.
@@ -52,37 +58,56 @@ pub struct DeliveryStats {
     pub evicted_requests: u64,
     /// Requests that could not be written to the outbox (disk full): lost.
     pub outbox_write_failures: u64,
+    /// Records refused because the journal was full (counted in their sessions'
+    /// `dropped_count` too).
+    pub journal_full: u64,
+    /// Torn journal entries found at start (a power loss or a crash mid-write), each ending
+    /// its segment, and journal files that were not readable segments.
+    pub journal_damage: u64,
+    /// Journal segments that could not be created (a full disk): the records that needed
+    /// them were dropped and counted in their sessions' `dropped_count`.
+    pub journal_write_failures: u64,
 }
 
-/// Records waiting in memory for the batch exporter, per signal. Four times the SDK default,
-/// for bursts while an export waits on the disk; a few MB at most. Past it (less a reserve
-/// for session events) new records are dropped and counted in their session's
-/// `dropped_count` (see `in_flight.rs`); the SDK itself never has to drop.
-const BATCH_QUEUE_SIZE: usize = 8192;
+/// How the byte cap is shared: the journal gets a quarter (at least two segments), the
+/// outbox the rest. Segments are 256 KiB, smaller under a small cap.
+fn journal_bounds(max_queue_bytes: u64) -> (u64, usize) {
+    let segment = (max_queue_bytes / 16).clamp(4 * 1024, 256 * 1024);
+    let journal = (max_queue_bytes / 4).max(2 * segment);
+    (journal, segment as usize)
+}
 
 /// Sessions plus telemetry: every span and log record from these providers carries the
-/// session; session starts and ends become events; everything goes through a durable
-/// outbox to the OTLP/HTTP endpoint, with retries per the OTLP specification.
+/// session; session starts and ends become events; every record is written into a
+/// memory-mapped journal when it is recorded (a kill of the process does not lose it), then
+/// through a durable outbox to the OTLP/HTTP endpoint, with retries per the OTLP specification.
 ///
-/// Drop (or [`Telemetry::shutdown`]) flushes what is in memory to disk and stops the threads.
+/// No method waits on the disk on the calling thread, except those documented to wait
+/// ([`Telemetry::write_to_disk`], [`Telemetry::flush`], [`Telemetry::clear_all_data`]): call
+/// those from a thread of your own. Drop (or [`Telemetry::shutdown`]) stops the threads; what
+/// is journaled is exported by the next launch.
 pub struct Telemetry {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     pub(crate) engine: Engine,
     tracer_provider: SdkTracerProvider,
     pub(crate) logger_provider: SdkLoggerProvider,
-    logger: SdkLogger,
+    pub(crate) logger: SdkLogger,
     pub(crate) gate: Arc<Gate>,
+    pub(crate) journal: Option<Arc<Journal>>,
+    exporter: Arc<Exporter>,
+    pub(crate) recovered_batches: Mutex<Vec<PendingBatch>>,
     users: UserHasher,
-    uploader: Mutex<Option<JoinHandle<()>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
     shut_down: AtomicBool,
 }
 
 impl Telemetry {
     /// Validates `config`, takes the storage directory's lock (another process holding it is
     /// [`otel_sessions_engine::EngineError::StorageInUse`], and nothing is touched), opens the
+    /// journal (its unexported records' numbers go to the engine, so none is reused) and the
     /// outbox, builds the pipeline, then builds the engine from `engine` (so the launch's own
-    /// `session.end` / `session.start` are recorded) and starts the uploader when an endpoint
-    /// is set.
+    /// `session.end` / `session.start` are recorded) and starts the exporter and uploader
+    /// threads when an endpoint is set.
     pub fn start(
         config: TelemetryConfig,
         engine: EngineBuilder,
@@ -90,85 +115,45 @@ impl Telemetry {
         config.validate()?;
         // Before anything in the directory is read or written: one process per directory.
         let lock = StorageLock::acquire(&config.storage_dir).map_err(TelemetryError::Engine)?;
-        let engine = engine.storage_lock(lock);
+        let mut engine = engine.storage_lock(lock);
         let endpoint = config.endpoint_base();
-        let outbox = match &endpoint {
-            Some(_) => Some(
-                Outbox::open(
+        let resource = crate::resource::build(&config);
+        let resource_bytes = otlp::resource(&resource);
+        let resource_schema = resource.schema_url().unwrap_or_default().to_owned();
+        let mut resource_entry = Vec::new();
+        entry::encode_resource(&mut resource_entry, &resource_schema, &resource_bytes);
+        let (journal_bytes, segment_bytes) = journal_bounds(config.max_queue_bytes);
+        let (outbox, journal, recovered) = match &endpoint {
+            Some(_) => {
+                let outbox = Outbox::open(
                     &config.storage_dir.join("outbox"),
-                    config.max_queue_bytes,
+                    config.max_queue_bytes - journal_bytes,
                     config.max_queue_age.as_millis() as i64,
                 )
-                .map_err(TelemetryError::Storage)?,
-            ),
-            None => None,
-        };
-        let shared = Arc::new(Shared::new(outbox, config.consent));
-        let resource = crate::resource::build(&config);
-        let pipeline =
-            |e: opentelemetry_otlp::ExporterBuildError| TelemetryError::Pipeline(e.to_string());
-
-        let (span_flight, log_flight) = (
-            InFlight::new(BATCH_QUEUE_SIZE),
-            InFlight::new(BATCH_QUEUE_SIZE),
-        );
-        let (spans, logs) = match &endpoint {
-            Some(base) => {
-                let mut span_exporter = outbox_http(
-                    opentelemetry_otlp::SpanExporter::builder().with_http(),
-                    format!("{base}/v1/traces"),
-                    &config,
-                    &shared,
+                .map_err(TelemetryError::Storage)?;
+                let (journal, recovered) = Journal::open(
+                    &config.storage_dir.join("journal"),
+                    segment_bytes,
+                    journal_bytes,
+                    resource_entry,
                 )
-                .build()
-                .map_err(pipeline)?;
-                span_exporter.set_resource(&resource);
-                let mut log_exporter = outbox_http(
-                    opentelemetry_otlp::LogExporter::builder().with_http(),
-                    format!("{base}/v1/logs"),
-                    &config,
-                    &shared,
-                )
-                .build()
-                .map_err(pipeline)?;
-                log_exporter.set_resource(&resource);
-                let span_exporter = Counted {
-                    inner: span_exporter,
-                    flight: span_flight.clone(),
-                };
-                let log_exporter = Counted {
-                    inner: log_exporter,
-                    flight: log_flight.clone(),
-                };
-                let spans = BatchSpanProcessor::builder(span_exporter)
-                    .with_batch_config(
-                        opentelemetry_sdk::trace::BatchConfigBuilder::default()
-                            .with_scheduled_delay(config.batch_delay)
-                            .with_max_queue_size(BATCH_QUEUE_SIZE)
-                            .build(),
-                    )
-                    .build();
-                let logs = BatchLogProcessor::builder(log_exporter)
-                    .with_batch_config(
-                        opentelemetry_sdk::logs::BatchConfigBuilder::default()
-                            .with_scheduled_delay(config.batch_delay)
-                            .with_max_queue_size(BATCH_QUEUE_SIZE)
-                            .build(),
-                    )
-                    .build();
-                (Some(Arc::new(spans)), Some(Arc::new(logs)))
+                .map_err(TelemetryError::Storage)?;
+                (Some(Arc::new(outbox)), Some(Arc::new(journal)), recovered)
             }
-            None => (None, None),
+            None => (None, None, Default::default()),
         };
-        let gate = Arc::new(
-            Gate::new(
-                shared.clone(),
-                spans,
-                logs,
-                config.error_buffer.unwrap_or(0),
-            )
-            .with_bounds(span_flight, log_flight),
-        );
+        // The highest numbers the journal holds: the engine must not hand them out again.
+        for (session, count) in &recovered.counts {
+            if let Some(id) = std::str::from_utf8(session).ok().and_then(SessionId::parse) {
+                engine = engine.durable_count(id, *count);
+            }
+        }
+        let shared = Arc::new(Shared::new(outbox.clone(), config.consent));
+        let gate = Arc::new(Gate::new(
+            shared.clone(),
+            journal.clone(),
+            config.error_buffer.unwrap_or(0),
+        ));
         let tracer_provider = SdkTracerProvider::builder()
             .with_resource(resource.clone())
             .with_span_processor(SessionSpanProcessor::with_gate(
@@ -181,11 +166,13 @@ impl Telemetry {
             .with_log_processor(SessionLogProcessor::with_gate(shared.clone(), gate.clone()))
             .build();
         let logger = logger_provider.logger(SCOPE_NAME);
+        let exporter = Exporter::new();
 
         let events = Arc::new(SessionEvents {
             logger: logger.clone(),
             gate: gate.clone(),
             shared: shared.clone(),
+            exporter: exporter.clone(),
         });
         let engine = engine
             .observer(events)
@@ -194,8 +181,22 @@ impl Telemetry {
         let _ = shared.engine.set(engine.clone());
         gate.session_changed(&engine.current(), None);
 
-        let uploader = match (endpoint, config.transport.clone()) {
-            (Some(endpoint), Some(transport)) => Some(
+        let mut threads = Vec::new();
+        if let (Some(journal), Some(outbox)) = (&journal, &outbox) {
+            threads.push(
+                exporter::spawn(ExportJob {
+                    journal: journal.clone(),
+                    outbox: outbox.clone(),
+                    shared: shared.clone(),
+                    exporter: exporter.clone(),
+                    interval: config.batch_delay,
+                    resource: (resource_schema, resource_bytes),
+                })
+                .map_err(TelemetryError::Thread)?,
+            );
+        }
+        if let (Some(endpoint), Some(transport)) = (endpoint, config.transport.clone()) {
+            threads.push(
                 uploader::spawn(
                     shared.clone(),
                     UploadConfig {
@@ -208,12 +209,11 @@ impl Telemetry {
                     },
                 )
                 .map_err(TelemetryError::Thread)?,
-            ),
-            _ => None,
-        };
+            );
+        }
         if config.consent == Consent::Denied {
-            if let Some(o) = &shared.outbox {
-                o.purge();
+            if let Some(j) = &journal {
+                exporter.purge_later(j.end());
             }
         }
         Ok(Telemetry {
@@ -224,7 +224,10 @@ impl Telemetry {
             logger_provider,
             logger,
             gate,
-            uploader: Mutex::new(uploader),
+            journal,
+            exporter,
+            recovered_batches: Mutex::new(recovered.batches),
+            threads: Mutex::new(threads),
             shut_down: AtomicBool::new(false),
         })
     }
@@ -304,7 +307,9 @@ impl Telemetry {
         )
     }
 
-    fn emit(
+    /// Emits an event through the logger provider (stamped by the processor unless `extra`
+    /// carries `session.id` and `rn_otel_sessions.seq` already).
+    pub(crate) fn emit(
         &self,
         name: &str,
         severity: Severity,
@@ -366,14 +371,14 @@ impl Telemetry {
     }
 
     /// Changes consent: `Granted` starts uploading what is stored; `Pending` keeps
-    /// recording to disk without uploading; `Denied` records nothing and purges what is
-    /// stored.
+    /// recording to disk without uploading; `Denied` records nothing from now on and purges
+    /// what is stored (the exporter deletes it; this call does not wait on the disk).
     pub fn set_consent(&self, consent: Consent) {
         self.shared.set_consent(consent);
         if consent == Consent::Denied {
             self.gate.clear();
-            if let Some(o) = &self.shared.outbox {
-                o.purge();
+            if let Some(j) = &self.journal {
+                self.exporter.purge_later(j.end());
             }
         }
     }
@@ -383,19 +388,19 @@ impl Telemetry {
         self.shared.consent()
     }
 
-    /// Erases what the library stored: queued telemetry (on disk and in memory), held
-    /// records, the user salt and the session history. A fresh session starts that links to
-    /// nothing erased (no `session.previous_id`), and the erased session gets no
-    /// `session.end`: nothing recorded afterwards refers to what was erased.
+    /// Erases what the library stored: queued telemetry (journal and outbox), held records,
+    /// the user salt and the session history. A fresh session starts that links to nothing
+    /// erased (no `session.previous_id`), and the erased session gets no `session.end`:
+    /// nothing recorded afterwards refers to what was erased. Waits on the disk: call it off
+    /// the app's threads.
     pub fn clear_all_data(&self) {
-        // Settle a due expiry now, so that its events are erased with the rest; then move what
-        // is in memory to disk, and delete it there.
+        // Settle a due expiry now, so that its events are erased with the rest.
         self.engine.poll();
-        self.write_to_disk();
         self.gate.clear();
-        if let Some(o) = &self.shared.outbox {
-            o.purge();
+        if let Some(j) = &self.journal {
+            self.exporter.purge_and_wait(j.end(), EXPORT_WAIT);
         }
+        lock(&self.recovered_batches).clear();
         self.users.forget();
         self.engine.erase();
     }
@@ -405,26 +410,32 @@ impl Telemetry {
         self.engine.foreground();
     }
 
-    /// The app went to the background: the state is saved and everything recorded so far
-    /// is written to the outbox at once (the OS may kill the app any time now).
+    /// The app went to the background: the state is saved and an export of everything
+    /// journaled to the outbox (with its fsync) is started at once, on the exporter thread
+    /// (the OS may suspend or kill the app any time now). Does not wait on the disk.
     pub fn background(&self) {
         self.engine.background();
-        self.write_to_disk();
+        self.exporter.request();
     }
 
-    /// Writes every record still in memory to the outbox now (it is otherwise written
-    /// within the batch delay, 1 s by default). Returns when the files are on disk.
+    /// Exports everything journaled so far to the outbox (fsynced) and waits until it is
+    /// there (at most 30 s). Records are safe from a kill as soon as they are recorded; this
+    /// makes them safe from a power loss, and visible to the uploader. Waits on the disk.
     pub fn write_to_disk(&self) {
-        let _ = self.tracer_provider.force_flush();
-        let _ = self.logger_provider.force_flush();
+        if self.journal.is_some() {
+            self.exporter.export_and_wait(EXPORT_WAIT);
+        }
     }
 
-    /// Writes what is in memory to the outbox, then, when consent is granted and an
-    /// endpoint is set, waits up to `timeout` for the outbox to be delivered. An attempt is
-    /// made at once, cutting the client's own backoff short; a server's `Retry-After` is
-    /// always honoured.
+    /// Writes what is journaled to the outbox, then, when consent is granted and an endpoint
+    /// is set, waits up to `timeout` for the outbox to be delivered. An attempt is made at
+    /// once, cutting the client's own backoff short; a server's `Retry-After` is always
+    /// honoured. Waits on the disk and the network: call it off the app's threads.
     pub fn flush(&self, timeout: Duration) -> Result<(), TelemetryError> {
-        self.write_to_disk();
+        let deadline = Instant::now() + timeout;
+        if self.journal.is_some() {
+            self.exporter.export_and_wait(timeout);
+        }
         let Some(outbox) = &self.shared.outbox else {
             return Ok(());
         };
@@ -432,7 +443,6 @@ impl Telemetry {
             return Ok(());
         }
         self.shared.wake.attempt_now();
-        let deadline = Instant::now() + timeout;
         loop {
             let queued = outbox.len();
             if queued == 0 {
@@ -461,54 +471,50 @@ impl Telemetry {
                     o.stats.rejected_requests.load(Ordering::Relaxed),
                 )
             });
+        let (journal_bytes, journal_full, journal_damage, journal_write_failures) =
+            self.journal.as_ref().map_or((0, 0, 0, 0), |j| {
+                (
+                    j.total_bytes(),
+                    j.stats.full.load(Ordering::Relaxed),
+                    j.stats.torn_tails.load(Ordering::Relaxed)
+                        + j.stats.damaged_segments.load(Ordering::Relaxed),
+                    j.stats.create_failures.load(Ordering::Relaxed),
+                )
+            });
         DeliveryStats {
             queued_requests,
             queued_bytes,
+            journal_bytes,
             delivered_requests: s.delivered_requests.load(Ordering::Relaxed),
             rejected_requests: rejected,
             rejected_items: s.rejected_items.load(Ordering::Relaxed),
             evicted_requests: evicted,
-            outbox_write_failures: failures,
+            outbox_write_failures: failures + self.exporter.write_failures.load(Ordering::Relaxed),
+            journal_full,
+            journal_damage,
+            journal_write_failures,
         }
     }
 
-    /// Writes everything in memory to the outbox, saves the session state with a clean
-    /// exit mark, and stops the threads. Idempotent. What is not yet delivered is sent by
-    /// the next launch.
+    /// Saves the session state with a clean exit mark and stops the threads, without
+    /// waiting on the disk or the network: what is journaled is exported by the next launch,
+    /// what is in the outbox is sent by it. Idempotent.
     pub fn shutdown(&self) {
         if self.shut_down.swap(true, Ordering::SeqCst) {
             return;
         }
-        let _ = self.tracer_provider.shutdown();
-        let _ = self.logger_provider.shutdown();
         self.engine.shutdown();
+        // Stopped, not joined: the exporter may be in the middle of an fsync, and a teardown
+        // must not wait on the disk. A stopped thread touches neither the cursor nor the
+        // journal's files again, so a new instance on the same directory is safe.
+        self.exporter.stop();
         self.shared.stop_uploader();
-        let handle = self
-            .uploader
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(h) = handle {
-            let _ = h.join();
-        }
+        lock(&self.threads).clear();
     }
 }
 
-/// An OTLP/HTTP exporter builder set up to hand gzip'd protobuf to the outbox.
-fn outbox_http<B: WithExportConfig + WithHttpConfig>(
-    builder: B,
-    url: String,
-    config: &TelemetryConfig,
-    shared: &Arc<Shared>,
-) -> B {
-    builder
-        .with_protocol(Protocol::HttpBinary)
-        .with_endpoint(url)
-        .with_compression(Compression::Gzip)
-        .with_timeout(config.export_timeout)
-        .with_http_client(OutboxClient {
-            shared: shared.clone(),
-        })
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Drop for Telemetry {

@@ -100,6 +100,9 @@ fn denied_records_nothing_and_purges_what_was_stored() {
     t.write_to_disk();
     assert!(!outbox_files(dir.path()).is_empty());
     t.set_consent(Consent::Denied);
+    // The purge runs on the exporter thread (the app's thread does no disk work); the next
+    // export waits for it.
+    t.write_to_disk();
     assert!(outbox_files(dir.path()).is_empty(), "purged");
     for _ in 0..50 {
         t.record_event("while.denied", &[]).unwrap();
@@ -128,7 +131,9 @@ fn clear_all_data_leaves_no_telemetry_history_or_salt() {
     assert!(t.engine().history().is_empty());
     let after = t.engine().current();
     assert_ne!(after.id, before, "a fresh session");
-    // All that is on disk now is the fresh session's start (written at once, to survive a kill).
+    // All that is on disk now is the fresh session's start (journaled at once, to survive a
+    // kill; in the outbox once exported).
+    t.write_to_disk();
     let mut left = Vec::new();
     for f in outbox_files(dir.path()) {
         left.extend(logs_in(&f));
@@ -211,8 +216,11 @@ fn offline_beyond_the_byte_cap_evicts_the_oldest_counts_it_and_stays_within_one_
             ],
         )
         .unwrap();
+        // A 64 KiB cap gives the journal 16 KiB: about three of these records. Exported after
+        // each, they reach the outbox, whose cap this test is about (a burst beyond the journal
+        // is dropped and counted: see delivery.rs).
+        t.write_to_disk();
         if i % 20 == 0 {
-            t.write_to_disk();
             let on_disk: u64 = outbox_files(dir.path())
                 .iter()
                 .map(|p| p.metadata().unwrap().len())

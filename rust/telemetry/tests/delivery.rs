@@ -125,16 +125,87 @@ fn every_record_carries_its_session_and_session_events_follow_the_conventions() 
     drop(t);
 }
 
+const CHILD_ENV: &str = "OTEL_SESSIONS_DELIVERY_CHILD";
+
+/// Runs `scenario` in a child process (the ignored test `delivery_child`) on `dir`, waits for
+/// it to say it is ready (what it wrote to `ready`), and kills it with SIGKILL: a real kill,
+/// whose threads die with it.
+fn kill_child_when_ready(scenario: &str, dir: &std::path::Path, endpoint: &str) -> String {
+    let mut child = otel_sessions_test_support::child("delivery_child")
+        .env(
+            CHILD_ENV,
+            format!("{scenario}|{}|{endpoint}", dir.display()),
+        )
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = dir.join("ready");
+    otel_sessions_test_support::wait_until(WAIT, "the child to be ready", || {
+        ready.exists() || child.try_wait().unwrap().is_some()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::read_to_string(ready).expect("the child got ready before it exited")
+}
+
+#[test]
+#[ignore = "child process entry point for the kill tests in this file"]
+fn delivery_child() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let mut parts = spec.splitn(3, '|');
+    let (scenario, dir, endpoint) = (
+        parts.next().unwrap().to_owned(),
+        std::path::PathBuf::from(parts.next().unwrap()),
+        parts.next().unwrap().to_owned(),
+    );
+    let say = |text: &str| {
+        std::fs::write(dir.join("ready.tmp"), text).unwrap();
+        std::fs::rename(dir.join("ready.tmp"), dir.join("ready")).unwrap();
+    };
+    // Kept alive until the kill: a drop would shut down cleanly.
+    let _alive = match scenario.as_str() {
+        "dies-in-the-foreground" => {
+            let t = start(config(&dir, Some(endpoint)));
+            t.set_user(Some("alice@example.com")).unwrap();
+            t.record_event("one", &[]).unwrap();
+            t.flush(WAIT).unwrap();
+            say(&t.engine().current().id.to_string());
+            t
+        }
+        "dies-after-a-start" => {
+            let mut c = config(&dir, Some(endpoint));
+            c.batch_delay = std::time::Duration::from_secs(600); // only an explicit flush exports
+            c.consent = otel_sessions_telemetry::Consent::Pending;
+            let policy = otel_sessions_engine::SessionPolicy::builder()
+                .background_timeout(std::time::Duration::from_millis(30))
+                .build()
+                .unwrap();
+            let t = start_with(c, policy);
+            t.background();
+            std::thread::sleep(std::time::Duration::from_millis(80));
+            t.foreground(); // ends the expired session, then starts the next (a pending successor)
+            let started = t.engine().current().id.to_string();
+            // Wait for the engine's periodic save, which records the start as handled (so it
+            // is not replayed at the next launch); the kill comes then.
+            wait_for_start_acknowledged_on_disk(&dir, &started);
+            say(&started);
+            t
+        }
+        other => panic!("unknown scenario {other}"),
+    };
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
 #[test]
 fn the_launch_records_the_end_of_the_previous_run_and_set_user_is_hashed() {
     let rx = Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let t = start(config(dir.path(), Some(rx.endpoint())));
-    let first = t.engine().current().id.to_string();
-    t.set_user(Some("alice@example.com")).unwrap();
-    t.record_event("one", &[]).unwrap();
-    t.flush(WAIT).unwrap();
-    std::mem::forget(t); // the process dies in the foreground
+    // The process dies in the foreground.
+    let first = kill_child_when_ready("dies-in-the-foreground", dir.path(), &rx.endpoint());
 
     let t = start(config(dir.path(), Some(rx.endpoint())));
     t.flush(WAIT).unwrap();
@@ -262,23 +333,9 @@ fn shutdown_is_idempotent_and_leaves_a_clean_exit() {
 #[test]
 fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = config(dir.path(), Some(dead_endpoint()));
-    c.batch_delay = std::time::Duration::from_secs(600); // only an explicit flush writes
-    c.consent = otel_sessions_telemetry::Consent::Pending;
-    let policy = otel_sessions_engine::SessionPolicy::builder()
-        .background_timeout(std::time::Duration::from_millis(30))
-        .build()
-        .unwrap();
-    let t = start_with(c, policy);
-    t.background();
-    std::thread::sleep(std::time::Duration::from_millis(80));
-    t.foreground(); // ends the expired session, then starts the next (a pending successor)
-    let started = t.engine().current().id.to_string();
-    // Wait for the engine's periodic save, which records the start as handled (so it is not
-    // replayed at the next launch); then a SIGKILL: the batch delay is 10 minutes, so only
-    // what the start itself flushed is on disk.
-    wait_for_start_acknowledged_on_disk(dir.path(), &started);
-    std::mem::forget(t);
+    // The child starts a session, waits until the start is saved as handled, and is killed:
+    // the start must be in the journal already (its export interval is 10 minutes).
+    let started = kill_child_when_ready("dies-after-a-start", dir.path(), &dead_endpoint());
 
     let rx = Receiver::start().unwrap();
     let relaunched = start(config(dir.path(), Some(rx.endpoint())));

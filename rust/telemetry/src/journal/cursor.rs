@@ -1,0 +1,60 @@
+//! The exporter's position in the journal, kept in `<dir>/cursor` (20 bytes, rewritten in
+//! place): segment number, offset, CRC. Written without fsync: after a power loss it may be
+//! older than the outbox, which only sends some records twice (delivery is at least once).
+//! A damaged cursor counts as "from the oldest segment".
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// A place in the journal: a segment number and a byte offset in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Position {
+    pub segment: u64,
+    pub offset: usize,
+}
+
+pub(crate) struct CursorFile {
+    file: File,
+    cached: Mutex<Option<Position>>,
+}
+
+impl CursorFile {
+    pub fn open(dir: &Path) -> io::Result<CursorFile> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.join("cursor"))?;
+        let mut b = [0u8; 20];
+        let cached = match file.read_exact_at(&mut b, 0) {
+            Ok(()) if crc32fast::hash(&b[..16]).to_le_bytes() == b[16..20] => Some(Position {
+                segment: u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
+                offset: u64::from_le_bytes(b[8..16].try_into().unwrap_or_default()) as usize,
+            }),
+            _ => None,
+        };
+        Ok(CursorFile {
+            file,
+            cached: Mutex::new(cached),
+        })
+    }
+
+    pub fn get(&self) -> Option<Position> {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set(&self, p: Position) {
+        let mut b = [0u8; 20];
+        b[..8].copy_from_slice(&p.segment.to_le_bytes());
+        b[8..16].copy_from_slice(&(p.offset as u64).to_le_bytes());
+        let crc = crc32fast::hash(&b[..16]);
+        b[16..].copy_from_slice(&crc.to_le_bytes());
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self.file.write_all_at(&b, 0); // in the page cache at once; see the module doc
+        *cached = Some(p);
+    }
+}

@@ -1,0 +1,471 @@
+//! The journal: every record is appended here, encoded, at the moment it is recorded; the
+//! exporter thread turns it into outbox requests. Nothing waits in memory in between.
+//!
+//! ```text
+//!  recording thread ─► encode (OTLP) ─► append ─► <storage>/journal/<n>.seg (memory-mapped)
+//!                                                   │  in the page cache when append returns:
+//!                                                   │  a kill of the process loses nothing
+//!  exporter thread ◄─ read from the cursor ─────────┘
+//!        └─► outbox request (gzip, fsync) ─► cursor moves on ─► consumed segments deleted
+//! ```
+//!
+//! * Bounded: the segment files never exceed `max_bytes` together; an append that would need
+//!   more is refused (the caller counts the record as dropped).
+//! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
+//!   in the middle of a write) ends its segment there, and is counted. Nothing is appended to
+//!   an earlier launch's segment.
+//! * At open the unexported entries are scanned: the highest sequence number per session (the
+//!   engine must not hand those out again) and the JS event batches never recorded (replayed).
+
+mod cursor;
+pub(crate) mod entry;
+pub(crate) mod segment;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub(crate) use cursor::Position;
+use entry::{Entry, Read};
+use segment::{OldSegment, Segment, HEADER_BYTES};
+
+/// The journal was full: the record was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full;
+
+/// Counters of what the journal absorbed.
+#[derive(Debug, Default)]
+pub(crate) struct JournalStats {
+    /// Records refused because the journal was full.
+    pub full: AtomicU64,
+    /// Torn entries found at open (each ends its segment).
+    pub torn_tails: AtomicU64,
+    /// Segment files that were not readable journal segments (deleted).
+    pub damaged_segments: AtomicU64,
+    /// Segment files created in this process.
+    pub segments_created: AtomicU64,
+    /// Segment files that could not be created (a full disk, an unwritable directory): the
+    /// record that needed one was refused.
+    pub create_failures: AtomicU64,
+}
+
+/// A JS event batch handed over and never recorded (found at open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingBatch {
+    pub at: Position,
+    pub session: [u8; 32],
+    pub first_seq: u64,
+    pub count: u32,
+    pub json: Vec<u8>,
+}
+
+/// What the open found.
+#[derive(Debug, Default)]
+pub(crate) struct Recovered {
+    /// Highest sequence number journaled per session (32 hex characters), unexported entries.
+    pub counts: HashMap<[u8; 32], u64>,
+    /// JS event batches to record again.
+    pub batches: Vec<PendingBatch>,
+}
+
+struct Writer {
+    active: Option<Arc<Segment>>,
+    next_number: u64,
+    /// Every segment file: number → size.
+    files: BTreeMap<u64, u64>,
+}
+
+/// The journal directory.
+pub(crate) struct Journal {
+    dir: PathBuf,
+    segment_bytes: usize,
+    max_bytes: u64,
+    /// The RESOURCE entry's payload, written first in every segment of this launch.
+    resource_entry: Vec<u8>,
+    writer: Mutex<Writer>,
+    cursor: cursor::CursorFile,
+    /// EVENTS entries handed over and not yet recorded: the exporter stops before them.
+    pending_events: Mutex<BTreeSet<Position>>,
+    pub stats: JournalStats,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A segment as the exporter reads it.
+pub(crate) enum View {
+    /// The segment being written: its bytes up to the committed offset.
+    Active(Arc<Segment>),
+    /// A segment no longer written: the whole file.
+    Old(OldSegment),
+}
+
+impl View {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            View::Active(s) => s.committed_bytes(),
+            View::Old(s) => s.bytes(),
+        }
+    }
+
+    /// Whether the segment can still grow (its end is not final).
+    pub fn growing(&self) -> bool {
+        matches!(self, View::Active(_))
+    }
+}
+
+impl Journal {
+    /// Opens (creating) `dir`: indexes the segments, drops the consumed ones, and scans what
+    /// was not exported yet. `resource_entry` is this launch's RESOURCE payload.
+    pub fn open(
+        dir: &Path,
+        segment_bytes: usize,
+        max_bytes: u64,
+        resource_entry: Vec<u8>,
+    ) -> io::Result<(Journal, Recovered)> {
+        fs::create_dir_all(dir)?;
+        let stats = JournalStats::default();
+        let mut files = BTreeMap::new();
+        for e in fs::read_dir(dir)? {
+            let e = e?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(n) = segment::parse_name(&name) {
+                files.insert(n, e.metadata().map(|m| m.len()).unwrap_or(0));
+            }
+        }
+        let cursor = cursor::CursorFile::open(dir)?;
+        let mut at = cursor.get().unwrap_or(Position {
+            segment: 0,
+            offset: HEADER_BYTES,
+        });
+        // Consumed segments (a kill between the cursor write and the deletion) go now.
+        let consumed: Vec<u64> = files.range(..at.segment).map(|(n, _)| *n).collect();
+        for n in consumed {
+            let _ = fs::remove_file(dir.join(segment::file_name(n)));
+            files.remove(&n);
+        }
+        if !files.contains_key(&at.segment) {
+            at = Position {
+                segment: files.keys().next().copied().unwrap_or(0),
+                offset: HEADER_BYTES,
+            };
+        }
+        let mut recovered = Recovered::default();
+        let mut done_events = BTreeSet::new();
+        let numbers: Vec<u64> = files.keys().copied().collect();
+        for n in numbers {
+            let path = dir.join(segment::file_name(n));
+            let seg = match OldSegment::open(&path, n) {
+                Ok(s) => s,
+                Err(_) => {
+                    stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                    let _ = fs::remove_file(&path);
+                    files.remove(&n);
+                    continue;
+                }
+            };
+            let start = if n == at.segment {
+                at.offset
+            } else {
+                HEADER_BYTES
+            };
+            let torn = scan(&seg, start, &mut recovered, &mut done_events);
+            if torn {
+                stats.torn_tails.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        recovered.batches.retain(|b| !done_events.contains(&b.at));
+        if !files.contains_key(&at.segment) {
+            at = Position {
+                segment: files.keys().next().copied().unwrap_or(0),
+                offset: HEADER_BYTES,
+            };
+        }
+        cursor.set(at);
+        let next_number = files.keys().next_back().map_or(1, |n| n + 1);
+        let pending: BTreeSet<Position> = recovered.batches.iter().map(|b| b.at).collect();
+        let journal = Journal {
+            dir: dir.to_path_buf(),
+            segment_bytes,
+            max_bytes,
+            resource_entry,
+            writer: Mutex::new(Writer {
+                active: None,
+                next_number,
+                files,
+            }),
+            cursor,
+            pending_events: Mutex::new(pending),
+            stats,
+        };
+        Ok((journal, recovered))
+    }
+
+    /// Appends one entry payload (see `entry.rs`); its position, or [`Full`]. The last
+    /// segment's worth of the bound is kept for [`Journal::append_reserved`].
+    pub fn append(&self, payload: &[u8]) -> Result<Position, Full> {
+        self.append_within(payload, false)
+    }
+
+    /// [`Journal::append`] that may use the reserve: for the library's own session events,
+    /// which must not be dropped when app records have filled the journal.
+    pub fn append_reserved(&self, payload: &[u8]) -> Result<Position, Full> {
+        self.append_within(payload, true)
+    }
+
+    fn append_within(&self, payload: &[u8], reserved: bool) -> Result<Position, Full> {
+        let header = entry::header(payload);
+        let need = entry::HEADER + payload.len();
+        let mut w = lock(&self.writer);
+        let fits = w.active.as_ref().is_some_and(|s| s.remaining() >= need);
+        if !fits {
+            self.roll(&mut w, need, reserved)?;
+        }
+        let seg = w.active.as_ref().ok_or(Full)?;
+        let offset = seg.append(&header, payload);
+        Ok(Position {
+            segment: seg.number,
+            offset,
+        })
+    }
+
+    /// Appends a JS event batch entry and marks it pending until [`Journal::events_done`].
+    pub fn append_events(&self, payload: &[u8]) -> Result<Position, Full> {
+        let mut pending = lock(&self.pending_events);
+        let at = self.append_within(payload, false)?;
+        pending.insert(at);
+        Ok(at)
+    }
+
+    /// The batch at `at` is recorded (its LOG entries and EVENTS_DONE marker are appended).
+    pub fn events_done(&self, at: Position) {
+        lock(&self.pending_events).remove(&at);
+    }
+
+    /// Whether the EVENTS entry at `at` still waits to be recorded.
+    pub fn is_pending(&self, at: Position) -> bool {
+        lock(&self.pending_events).contains(&at)
+    }
+
+    /// A new active segment, within the byte bound.
+    fn roll(&self, w: &mut Writer, need: usize, reserved: bool) -> Result<(), Full> {
+        let resource = entry::HEADER + self.resource_entry.len();
+        let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
+        let total: u64 = w.files.values().sum();
+        let bound = if reserved {
+            self.max_bytes
+        } else {
+            self.max_bytes.saturating_sub(self.segment_bytes as u64)
+        };
+        if total + capacity as u64 > bound {
+            self.stats.full.fetch_add(1, Ordering::Relaxed);
+            return Err(Full);
+        }
+        let number = w.next_number;
+        let created = Segment::create(&self.dir, number, capacity, now_ms()).or_else(|e| {
+            // On a nearly full disk the active segment itself may be what takes the space. If
+            // the exporter has read all of it, it goes first (the exporter finds it gone and
+            // moves on to the new one), and the creation is tried once more.
+            if self.retire_consumed_active(w) {
+                Segment::create(&self.dir, number, capacity, now_ms())
+            } else {
+                Err(e)
+            }
+        });
+        let seg = match created {
+            Ok(s) => s,
+            Err(_) => {
+                self.stats.create_failures.fetch_add(1, Ordering::Relaxed);
+                return Err(Full);
+            }
+        };
+        seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
+        w.next_number += 1;
+        w.files.insert(number, capacity as u64);
+        w.active = Some(Arc::new(seg));
+        self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Deletes the active segment if the exporter has read all of it; `true` if it did.
+    fn retire_consumed_active(&self, w: &mut Writer) -> bool {
+        let Some(active) = w.active.as_ref() else {
+            return false;
+        };
+        let at = self.cursor();
+        if at.segment != active.number || at.offset < active.committed_bytes().len() {
+            return false;
+        }
+        let number = active.number;
+        w.active = None;
+        w.files.remove(&number);
+        let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
+        true
+    }
+
+    /// The exporter's position: the next entry to export.
+    pub fn cursor(&self) -> Position {
+        self.cursor.get().unwrap_or(Position {
+            segment: 0,
+            offset: HEADER_BYTES,
+        })
+    }
+
+    /// The segment at `number` for reading, or `None` if there is no such segment now.
+    pub fn view(&self, number: u64) -> Option<View> {
+        let path = {
+            let w = lock(&self.writer);
+            if let Some(a) = w.active.as_ref().filter(|a| a.number == number) {
+                return Some(View::Active(a.clone()));
+            }
+            if !w.files.contains_key(&number) {
+                return None;
+            }
+            self.dir.join(segment::file_name(number))
+        };
+        match OldSegment::open(&path, number) {
+            Ok(s) => Some(View::Old(s)),
+            Err(_) => {
+                self.stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                self.forget(number);
+                None
+            }
+        }
+    }
+
+    /// The first segment after `number`, if any.
+    pub fn next_segment(&self, number: u64) -> Option<u64> {
+        lock(&self.writer)
+            .files
+            .range(number + 1..)
+            .next()
+            .map(|(n, _)| *n)
+    }
+
+    /// Moves the cursor to `to` and deletes the segments before it (never the active one).
+    pub fn advance(&self, to: Position) {
+        self.cursor.set(to);
+        let gone: Vec<u64> = {
+            let w = lock(&self.writer);
+            let active = w.active.as_ref().map(|a| a.number);
+            w.files
+                .range(..to.segment)
+                .map(|(n, _)| *n)
+                .filter(|n| Some(*n) != active)
+                .collect()
+        };
+        for n in gone {
+            self.forget(n);
+        }
+    }
+
+    fn forget(&self, number: u64) {
+        let mut w = lock(&self.writer);
+        if w.active.as_ref().is_some_and(|a| a.number == number) {
+            return;
+        }
+        w.files.remove(&number);
+        let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
+    }
+
+    /// Where the next entry will go: everything journaled so far lies before it.
+    pub fn end(&self) -> Position {
+        let w = lock(&self.writer);
+        match &w.active {
+            Some(a) => Position {
+                segment: a.number,
+                offset: a.committed_bytes().len(),
+            },
+            None => Position {
+                segment: w.next_number,
+                offset: HEADER_BYTES,
+            },
+        }
+    }
+
+    /// Deletes, unexported, everything journaled before `to` (consent denied, clear all
+    /// data): the cursor jumps there and the segments before it go. What was appended after
+    /// `to` stays.
+    pub fn discard_until(&self, to: Position) {
+        if to <= self.cursor() {
+            return;
+        }
+        lock(&self.pending_events).retain(|p| *p >= to);
+        self.advance(to);
+    }
+
+    /// Bytes of segment files on disk.
+    pub fn total_bytes(&self) -> u64 {
+        lock(&self.writer).files.values().sum()
+    }
+}
+
+/// Reads a segment from `start`: records the highest numbers, the EVENTS batches and their
+/// DONE markers. `true` if it ended in a torn entry.
+fn scan(
+    seg: &OldSegment,
+    start: usize,
+    out: &mut Recovered,
+    done: &mut BTreeSet<Position>,
+) -> bool {
+    let bytes = seg.bytes();
+    let mut off = start.max(HEADER_BYTES);
+    while off < bytes.len() {
+        match entry::read(&bytes[off..]) {
+            Read::End => return false,
+            Read::Torn => return true,
+            Read::Entry(e, len) => {
+                match e {
+                    Entry::Record { stamp, .. } if stamp.seq > 0 => {
+                        let max = out.counts.entry(stamp.session).or_insert(0);
+                        *max = (*max).max(stamp.seq);
+                    }
+                    Entry::Events {
+                        session,
+                        first_seq,
+                        count,
+                        json,
+                    } => {
+                        let last = first_seq + u64::from(count).saturating_sub(1);
+                        let max = out.counts.entry(session).or_insert(0);
+                        *max = (*max).max(last);
+                        out.batches.push(PendingBatch {
+                            at: Position {
+                                segment: seg.number,
+                                offset: off,
+                            },
+                            session,
+                            first_seq,
+                            count,
+                            json: json.to_vec(),
+                        });
+                    }
+                    Entry::EventsDone { segment, offset } => {
+                        done.insert(Position {
+                            segment,
+                            offset: offset as usize,
+                        });
+                    }
+                    _ => {}
+                }
+                off += len;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

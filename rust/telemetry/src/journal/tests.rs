@@ -1,0 +1,239 @@
+use super::entry::{self, Kind, Stamp};
+use super::*;
+
+const SEG: usize = 4096;
+
+fn open(dir: &Path, max: u64) -> (Journal, Recovered) {
+    let mut res = Vec::new();
+    entry::encode_resource(&mut res, "schema", b"resource");
+    Journal::open(dir, SEG, max, res).unwrap()
+}
+
+fn record(session: &[u8; 32], seq: u64, body: &[u8]) -> Vec<u8> {
+    let mut p = Vec::new();
+    entry::encode_record(
+        &mut p,
+        Kind::Log,
+        &Stamp {
+            session: *session,
+            seq,
+        },
+        b"scope",
+        "",
+        body,
+    );
+    p
+}
+
+const A: &[u8; 32] = b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const B: &[u8; 32] = b"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+/// Every record entry from the cursor on, in order: (session, seq).
+fn unexported(j: &Journal) -> Vec<(u8, u64)> {
+    let mut out = Vec::new();
+    let mut at = j.cursor();
+    while let Some(view) = j.view(at.segment) {
+        let bytes = view.bytes();
+        let mut off = at.offset;
+        while off < bytes.len() {
+            match entry::read(&bytes[off..]) {
+                Read::Entry(Entry::Record { stamp, .. }, len) => {
+                    out.push((stamp.session[0], stamp.seq));
+                    off += len;
+                }
+                Read::Entry(_, len) => off += len,
+                _ => break,
+            }
+        }
+        match j.next_segment(at.segment) {
+            Some(n) => {
+                at = Position {
+                    segment: n,
+                    offset: HEADER_BYTES,
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+#[test]
+fn records_survive_a_reopen_and_their_highest_numbers_are_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (j, r) = open(dir.path(), 1 << 20);
+        assert!(r.counts.is_empty());
+        for seq in 1..=100 {
+            j.append(&record(A, seq, &[7; 100])).unwrap();
+        }
+        j.append(&record(B, 3, b"x")).unwrap();
+        assert!(
+            j.stats.segments_created.load(Ordering::Relaxed) > 1,
+            "rolled over segments"
+        );
+        // Dropped without any shutdown: as after a kill.
+    }
+    let (j, r) = open(dir.path(), 1 << 20);
+    assert_eq!(r.counts.get(A), Some(&100));
+    assert_eq!(r.counts.get(B), Some(&3));
+    let seen = unexported(&j);
+    assert_eq!(seen.len(), 101);
+    assert_eq!(
+        seen[..100],
+        (1..=100).map(|s| (b'a', s)).collect::<Vec<_>>()[..]
+    );
+    j.append(&record(A, 101, b"new")).unwrap();
+    assert_eq!(
+        unexported(&j).last(),
+        Some(&(b'a', 101)),
+        "a new launch appends in a new segment"
+    );
+}
+
+#[test]
+fn a_torn_tail_at_any_byte_ends_its_segment_and_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    for seq in 1..=5 {
+        j.append(&record(A, seq, b"payload")).unwrap();
+    }
+    drop(j);
+    let seg_path = dir.path().join(segment::file_name(1));
+    let pristine = fs::read(&seg_path).unwrap();
+    let last = {
+        let p = record(A, 5, b"payload");
+        entry::HEADER + p.len()
+    };
+    let end = pristine.iter().rposition(|b| *b != 0).unwrap() + 1;
+    let last_start = end - last;
+    for cut in last_start + 1..end {
+        // The last entry written only up to `cut` (the rest never reached the page cache),
+        // with its length already in place: what a power loss can leave.
+        let mut torn = pristine.clone();
+        for b in &mut torn[cut..end] {
+            *b = 0;
+        }
+        fs::write(&seg_path, &torn).unwrap();
+        let _ = fs::remove_file(dir.path().join("cursor"));
+        let (j, r) = open(dir.path(), 1 << 20);
+        assert_eq!(
+            r.counts.get(A),
+            Some(&4),
+            "cut at {cut}: the torn record is not counted"
+        );
+        assert_eq!(
+            j.stats.torn_tails.load(Ordering::Relaxed),
+            1,
+            "cut at {cut}"
+        );
+        assert_eq!(unexported(&j).len(), 4, "cut at {cut}");
+        drop(j);
+        // Only segment 1 may exist for the next round.
+        for e in fs::read_dir(dir.path()).unwrap() {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            if segment::parse_name(&n).is_some_and(|n| n != 1) {
+                fs::remove_file(dir.path().join(n)).unwrap();
+            }
+        }
+    }
+    // Garbage instead of a header: the segment is dropped and counted, nothing crashes.
+    fs::write(&seg_path, vec![0xa5; 300]).unwrap();
+    let (j, r) = open(dir.path(), 1 << 20);
+    assert!(r.counts.is_empty());
+    assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 1);
+    assert!(!seg_path.exists());
+}
+
+#[test]
+fn the_byte_bound_refuses_appends_until_the_exporter_frees_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 4 * SEG as u64); // three segments, and one in reserve
+    let mut written = 0;
+    let mut full = false;
+    for seq in 1..=10_000 {
+        match j.append(&record(A, seq, &[1; 200])) {
+            Ok(_) => written += 1,
+            Err(Full) => {
+                full = true;
+                break;
+            }
+        }
+        assert!(j.total_bytes() <= 3 * SEG as u64);
+    }
+    assert!(full && written > 10, "{written} written before the bound");
+    assert_eq!(j.stats.full.load(Ordering::Relaxed), 1);
+    assert!(
+        j.append_reserved(&record(A, 0, b"session.end")).is_ok(),
+        "the reserve takes session events"
+    );
+    assert!(j.total_bytes() <= 4 * SEG as u64);
+    // The exporter consumed the first two segments: room again.
+    let third = j.next_segment(j.next_segment(1).unwrap()).unwrap();
+    j.advance(Position {
+        segment: third,
+        offset: HEADER_BYTES,
+    });
+    assert!(!dir.path().join(segment::file_name(1)).exists());
+    assert!(j.append(&record(A, 99_999, &[1; 200])).is_ok());
+}
+
+#[test]
+fn an_event_batch_is_pending_until_done_and_recovered_if_never_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    let mut p = Vec::new();
+    entry::encode_events(&mut p, A, 10, 3, b"[1,2,3]");
+    let first = j.append_events(&p).unwrap();
+    entry::encode_events(&mut p, B, 1, 2, b"[4,5]");
+    let second = j.append_events(&p).unwrap();
+    assert!(j.is_pending(first) && j.is_pending(second));
+    entry::encode_events_done(&mut p, first.segment, first.offset as u32);
+    j.append(&p).unwrap();
+    j.events_done(first);
+    assert!(!j.is_pending(first));
+    drop(j);
+    let (j, r) = open(dir.path(), 1 << 20);
+    assert_eq!(r.batches.len(), 1, "only the batch never done");
+    assert_eq!(
+        (
+            r.batches[0].first_seq,
+            r.batches[0].count,
+            &r.batches[0].json[..]
+        ),
+        (1, 2, &b"[4,5]"[..])
+    );
+    assert_eq!(
+        r.counts.get(A),
+        Some(&12),
+        "a batch's numbers count as journaled"
+    );
+    assert!(
+        j.is_pending(second),
+        "still pending until recorded in this launch"
+    );
+}
+
+#[test]
+fn discarding_deletes_what_came_before_and_keeps_what_came_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    for seq in 1..=50 {
+        j.append(&record(A, seq, &[3; 100])).unwrap();
+    }
+    let end = j.end();
+    j.append(&record(B, 1, b"after")).unwrap();
+    j.discard_until(end);
+    assert_eq!(unexported(&j), vec![(b'b', 1)]);
+    assert!(
+        j.total_bytes() <= 2 * SEG as u64,
+        "the segments before are gone"
+    );
+    drop(j);
+    let (_, r) = open(dir.path(), 1 << 20);
+    assert_eq!(
+        r.counts.len(),
+        1,
+        "nothing of the purged records comes back"
+    );
+}

@@ -1,0 +1,9 @@
+//! OTLP/protobuf encoding: each record once, at record time, into the journal; requests are
+//! assembled around those bytes. See `records.rs` (messages) and `request.rs` (envelopes).
+
+mod records;
+mod request;
+mod wire;
+
+pub(crate) use records::{log_record_into, resource, scope, span_into};
+pub(crate) use request::{request, ScopeGroup};
