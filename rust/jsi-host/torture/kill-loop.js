@@ -99,6 +99,7 @@ async function main() {
     const endpoint = fs.readFileSync(path.join(args.out, 'endpoint'), 'utf8');
     const rand = rng(args.seed);
     const durable = new Map(); // session → [[from, to]]
+    const handed = new Map(); // session → Set of event numbers handed to the native side
     const failures = [];
     let recorded = 0, crashes = 0, corruptStores = 0, mismatches = 0, launches = 0;
     const note = (lines, n) => {
@@ -106,6 +107,10 @@ async function main() {
       for (const l of lines) {
         const w = l.split(' ');
         if (w[0] === 'REC') rec = Number(w[1]);
+        else if (w[0] === 'HANDED') {
+          if (!handed.has(w[1])) handed.set(w[1], new Set());
+          for (const s of w[2].split(',')) handed.get(w[1]).add(Number(s));
+        }
         else if (w[0] === 'DURABLE') {
           if (!durable.has(w[1])) durable.set(w[1], []);
           durable.get(w[1]).push([Number(w[2]), Number(w[3])]);
@@ -163,7 +168,7 @@ async function main() {
     if (rx.spans.length + rx.logs.length !== (rx.requests?.['items accepted'] ?? 0)) {
       failures.push(`the receiver's file does not hold what it accepted: ${JSON.stringify(rx.requests)}`);
     }
-    const res = analyse(rx, durable, finalSession, history, failures);
+    const res = analyse(rx, durable, handed, finalSession, history, failures);
     const summary = {
       name: 'kill loop (JSI host, flapping receiver)',
       iterations: args.iterations,
@@ -172,6 +177,8 @@ async function main() {
       durable: res.durable,
       received: res.received,
       lost: res.lost,
+      handed: res.handed,
+      handedLost: res.handedLost,
       duplicated: res.duplicated,
       inMemoryAtKill: res.window,
       crashes,
@@ -188,7 +195,8 @@ async function main() {
     };
     fs.writeFileSync(path.join(args.out, 'kill-loop.json'), JSON.stringify(summary, null, 2) + '\n');
     console.log(`kill-loop: ${summary.iterations} kills in ${summary.seconds} s; ${recorded} records made, ${res.durable} declared durable, ` +
-      `${res.received} distinct received, ${res.lost} lost, ${res.duplicated} duplicates, ${res.window} died in memory at a kill; ` +
+      `${res.received} distinct received, ${res.lost} lost, ${res.handedLost} of ${res.handed} handed-over events lost, ${res.duplicated} duplicates, ` +
+      `${res.window} never handed over (in JS memory at a kill); ` +
       `${res.sessions} sessions (${JSON.stringify(res.endReasons)}), receiver phases ${JSON.stringify(summary.flap)}`);
     for (const f of failures.slice(0, 20)) console.log('FAIL ' + f);
     process.exitCode = failures.length ? 1 : 0;
@@ -197,7 +205,7 @@ async function main() {
   }
 }
 
-function analyse(rx, durable, finalSession, history, failures) {
+function analyse(rx, durable, handed, finalSession, history, failures) {
   // Records by (session, seq): each record's identity is its kind, launch and counter.
   const bySession = new Map();
   const recs = [
@@ -268,7 +276,17 @@ function analyse(rx, durable, finalSession, history, failures) {
     lost += missing.length;
     if (missing.length) failures.push(`session ${sid}: ${missing.length} durable records missing, e.g. seq ${missing.slice(0, 10).join(',')}`);
   }
+  // Every event whose native call returned must arrive, flushed or not: the journal has it.
+  let handedCount = 0, handedLost = 0;
+  for (const [sid, seqs] of handed) {
+    const got = bySession.get(sid) ?? new Map();
+    const missing = [...seqs].filter((s) => !got.has(s)).sort((a, b) => a - b);
+    handedCount += seqs.size;
+    handedLost += missing.length;
+    if (missing.length) failures.push(`session ${sid}: ${missing.length} events lost after their native call returned, e.g. seq ${missing.slice(0, 10).join(',')}`);
+  }
   return { received, duplicated: total - received + duplicateStarts + duplicateEnds, lost, durable: durableCount, window,
+    handed: handedCount, handedLost,
     sessions: sessions.size, endReasons, duplicateStarts, duplicateEnds };
 }
 

@@ -8,6 +8,8 @@
 //   READY <session>                 init done
 //   REC <n>                         records made so far in this launch
 //   DURABLE <session> <from> <to>   records <from>..<to> of <session> are on disk (after a flush)
+//   HANDED <session> <seq,seq,...>  events whose native call has returned (no flush): a kill
+//                                   must not lose them (they are in the native journal)
 //   MISMATCH <text>                 the app's own count disagreed with a stamped span (a bug)
 //   FINAL <session> <json stats>    (drain) the current session, never ended; everything delivered
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -36,6 +38,8 @@ const tracer = tracing.getTracer('torture');
 // The app's own bookkeeping of its session's numbers: `sid` is the session of the last record,
 // `count` its number, `from` the first number this launch gave in that session.
 let sid = null, count = 0, from = 1, made = 0, i = 0;
+// Events handed to the native side since the last HANDED line: session → numbers.
+let handed = new Map();
 
 function span(name) {
   const s = tracer.startSpan(name, { attributes: { l: Number(launch), i: ++i } });
@@ -56,6 +60,8 @@ function event() {
   Sessions.recordEvent('tick', { l: Number(launch), i: ++i });
   made++;
   // A record's session is the current one right after it (expiry is checked before a record).
+  // Reading it also hands the queued event to the native side: when current() returns, the
+  // event's native call has returned.
   const id = Sessions.current().id;
   if (id === sid) {
     count++;
@@ -64,6 +70,13 @@ function event() {
     count = 1;
     from = 1;
   }
+  if (!handed.has(sid)) handed.set(sid, []);
+  handed.get(sid).push(count);
+}
+
+function reportHanded() {
+  for (const [id, seqs] of handed) console.log(`HANDED ${id} ${seqs.join(',')}`);
+  handed = new Map();
 }
 
 async function checkpoint() {
@@ -80,6 +93,7 @@ async function run() {
   for (let burst = 0; ; burst++) {
     const n = 5 + rand(40);
     for (let k = 0; k < n; k++) event();
+    reportHanded();
     if (rand(4) === 0) span('work');
     console.log(`REC ${made}`);
     if (burst % 3 === 2) await checkpoint();

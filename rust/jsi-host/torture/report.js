@@ -21,7 +21,7 @@ const k = read('kill-loop/kill-loop.json');
 if (k) {
   row('Kill loop: JSI host SIGKILLed at random, relaunched on the same storage; receiver flapping (down, 503+Retry-After, 429/502/504, slow, reset)', {
     iterations: `${k.iterations} kills`, sent: `${k.recorded} (${k.durable} declared durable)`, received: `${k.received} distinct`,
-    lost: `${k.lost} durable (+${k.inMemoryAtKill} in memory at a kill)`, duplicated: k.duplicated, crashes: k.crashes,
+    lost: `${k.lost} durable, ${k.handedLost} of ${k.handed} handed over (+${k.inMemoryAtKill} never handed over: JS spans in the JS SDK's batch at a kill)`, duplicated: k.duplicated, crashes: k.crashes,
     corrupt: k.corruptStores, failures: k.failureCount,
   });
 }
@@ -44,7 +44,7 @@ if (t2) row('counters.json garbage / a directory / huge numbers; outbox a file',
 const t3 = rust('telemetry_full_disk');
 if (t3) row('Full disk (tmpfs 512 KiB), backend offline, then space returns', t3.skipped ? { iterations: 'skipped: ' + t3.skipped } : {
   iterations: `${t3.records_while_full} records while full`, sent: `${t3.records_after_space_returned} after space returned`, received: t3.records_received,
-  lost: `${t3.lost_after_space_returned} after space returned (${t3.outbox_write_failures} outbox writes failed while full, counted)`, corrupt: `RSS +${t3.rss_growth_kib} KiB` });
+  lost: `${t3.lost_after_space_returned} after space returned (while full: ${t3.journal_write_failures ?? 0} journal segments refused, their records dropped and counted; ${t3.outbox_write_failures} outbox writes failed, kept in the journal)`, corrupt: `RSS +${t3.rss_growth_kib} KiB` });
 const t4 = rust('telemetry_concurrency');
 if (t4) row('Concurrency (Rust): 2 recorders, lifecycle thread, flushes, uploader, timers; flapping backend', { iterations: `${t4.lifecycle_calls} lifecycle calls, ${t4.sessions} sessions`, sent: t4.records, received: `${t4.received_distinct} distinct`, lost: t4.lost, duplicated: t4.duplicated });
 const j1 = rust('jsi_init_config_fuzz');
