@@ -8,6 +8,7 @@ source scripts/lib.sh
 
 OLDEST_RN=0.76.9   # keep in step with peerDependencies in package.json
 ensure_jsc
+ensure_apt "the test that no fsync runs on the JS thread" strace
 ensure_node_modules
 passed=0 failed=0
 pass() { passed=$((passed + 1)); echo "ok   $*"; }
