@@ -6,7 +6,8 @@
 //
 // Globals: console.{log,info,warn,error,debug}; setTimeout/clearTimeout/setInterval/
 // clearInterval; queueMicrotask; performance.{now,timeOrigin}; __harness.{setAppState(
-// 'active'|'background'), exit(code), argv, env(name), readFile(path) (text or undefined)}.
+// 'active'|'background'), exit(code), argv, env(name), readFile(path) (text or undefined),
+// gc() (a full JavaScriptCore collection, for memory benchmarks)}.
 // Exits non-zero on an uncaught exception or an unhandled promise rejection (printing the JS
 // stack), and exits when nothing is scheduled: no task, no timer, no unsettled library promise.
 // With OTS_HOST_REPORT_TEARDOWN set, prints how long the binding's teardown took
@@ -185,6 +186,7 @@ const char *kPrelude = R"JS(
     argv: g.__hostArgv,
     env: (name) => g.__hostEnv(String(name)),
     readFile: (path) => g.__hostReadFile(String(path)),
+    gc: () => g.__hostGc(),
   };
 })();
 )JS";
@@ -193,7 +195,11 @@ void defineHostFunction(jsi::Runtime &rt, const char *name, unsigned params, jsi
   rt.global().setProperty(rt, name, jsi::Function::createFromHostFunction(rt, jsi::PropNameID::forAscii(rt, name), params, std::move(fn)));
 }
 
-void installGlobals(jsi::Runtime &rt, Loop &loop, const std::vector<std::string> &argv) {
+void installGlobals(jsi::Runtime &rt, Loop &loop, const std::vector<std::string> &argv, JSGlobalContextRef ctx) {
+  defineHostFunction(rt, "__hostGc", 0, [ctx](jsi::Runtime &, const jsi::Value &, const jsi::Value *, size_t) {
+    JSGarbageCollect(ctx); // benchmarks: measure what is retained, not garbage not yet collected
+    return jsi::Value::undefined();
+  });
   defineHostFunction(rt, "__hostPrint", 2, [](jsi::Runtime &rt, const jsi::Value &, const jsi::Value *a, size_t) {
     std::string level = a[0].getString(rt).utf8(rt);
     std::string text = a[1].getString(rt).utf8(rt);
@@ -293,7 +299,7 @@ int main(int argc, char **argv) {
     jsi::Runtime &rt = *runtime;
     auto invoker = std::make_shared<HostInvoker>(loop);
     try {
-      installGlobals(rt, loop, args);
+      installGlobals(rt, loop, args, runtime->getContext());
       trackUnhandledRejections(runtime->getContext());
       otelsessions::install(rt, invoker);
       rt.evaluateJavaScript(std::make_shared<jsi::StringBuffer>(source.str()), argv[1]);

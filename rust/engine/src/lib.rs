@@ -72,8 +72,9 @@ mod timer;
 
 pub use app_state::AppState;
 pub use attributes::{
-    validate as validate_attribute, AttributeError, AttributeValue, Attributes, MAX_ARRAY_LEN,
-    MAX_ATTRIBUTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, PROJECT_NAMESPACE, RESERVED_PREFIXES,
+    validate as validate_attribute, validate_key, AttributeError, AttributeValue, Attributes,
+    MAX_ARRAY_LEN, MAX_ATTRIBUTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, PROJECT_NAMESPACE,
+    RESERVED_PREFIXES,
 };
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use diagnostics::{Diagnostics, LaunchOutcome};

@@ -20,7 +20,11 @@ fn lifecycle_rotation_and_shutdown_never_sync_on_the_calling_thread() {
     engine.persist().unwrap();
     engine.shutdown();
     drop(engine);
-    assert_eq!(syncs_on_this_thread(), 0, "the calling thread made no fsync");
+    assert_eq!(
+        syncs_on_this_thread(),
+        0,
+        "the calling thread made no fsync"
+    );
     assert!(wait_idle(Duration::from_secs(60)), "the syncer finishes");
     let (after, _) = totals();
     assert!(after > before, "the saves were fsynced, elsewhere");

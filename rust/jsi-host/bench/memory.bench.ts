@@ -2,10 +2,12 @@
 // OTLP receiver down (a closed port), so everything queues: bounded by the outbox caps.
 // argv[0]: storage directory; argv[1]: events (default 1 000 000); argv[2]: 'baseline' runs the
 // same loop, building the same attribute objects, without the library (what the JS engine's own
-// heap grows by), so the library's share is the difference.
+// heap grows by), so the library's share is the difference. Each figure is taken twice: as is,
+// and after a full JavaScriptCore collection (what is retained, without garbage the engine has
+// not collected yet); both runs are measured the same way.
 import { Sessions } from 'react-native-otel-sessions';
 
-type Harness = { argv: string[]; exit(code: number): void; readFile(path: string): string | undefined };
+type Harness = { argv: string[]; exit(code: number): void; readFile(path: string): string | undefined; gc(): void };
 const harness = (globalThis as unknown as { __harness: Harness }).__harness;
 const events = Number(harness.argv[1] || 1_000_000);
 
@@ -23,6 +25,7 @@ async function main() {
   if (!baseline) {
     Sessions.init({ serviceName: 'bench', storageDir: harness.argv[0]!, endpoint: 'http://127.0.0.1:9' });
   }
+  harness.gc();
   const before = rssKiB();
   for (let i = 0; i < events; i++) {
     const attributes = { screen: 'home', i };
@@ -33,8 +36,10 @@ async function main() {
   const recorded = rssKiB();
   if (!baseline) await Sessions.flush(2000).catch(() => {}); // the receiver is down: this writes to disk and times out
   const after = rssKiB();
+  harness.gc();
+  const afterGc = rssKiB();
   const suite = baseline ? 'memory-baseline' : 'memory';
-  console.log('BENCH ' + JSON.stringify({ suite, events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after, sink }));
+  console.log('BENCH ' + JSON.stringify({ suite, events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after, rssAfterGcKiB: afterGc, sink }));
   harness.exit(0);
 }
 

@@ -129,6 +129,8 @@ async function main() {
         crashes++;
         failures.push(`launch ${n} ended by itself (${r.code ?? r.signal}): ${r.stderr.slice(-2000)}`);
       }
+      // KILL_LOOP_SNAPSHOTS=1 keeps the storage as each killed launch left it (for diagnosis).
+      if (process.env.KILL_LOOP_SNAPSHOTS) fs.cpSync(storage, path.join(args.out, `after-kill-${n}`), { recursive: true });
       const p = checkStore(storage);
       if (p.length) {
         corruptStores++;

@@ -25,10 +25,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use otel_sessions_telemetry::{EventBatch, Telemetry};
-use serde_json::Value;
 
 use crate::call_error::CallError;
-use crate::js_value::{attributes, parse_json};
 
 /// Longest a barrier waits for the worker (it normally waits microseconds).
 const BARRIER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,8 +40,8 @@ struct Shared {
     last_error: Mutex<Option<String>>,
 }
 
-/// A batch handed over, with its bytes, waiting for the worker.
-type Queued = (EventBatch, Vec<u8>);
+/// A batch handed over, waiting for the worker (its bytes are in the journal, not here).
+type Queued = EventBatch;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -70,10 +68,12 @@ impl EventQueue {
             .name("otel-sessions-events".into())
             .spawn(move || {
                 let telemetry = worker_telemetry;
-                for (batch, raw) in rx {
+                for batch in rx {
                     // A panic here must not leave a barrier waiting: it is caught and counted.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let refused = record_batch(&telemetry, &batch, &raw);
+                        let refused = telemetry
+                            .with_batch_bytes(&batch, |raw| record_batch(&telemetry, &batch, raw))
+                            .unwrap_or_default();
                         telemetry.batch_done(&batch);
                         refused
                     }))
@@ -96,8 +96,8 @@ impl EventQueue {
             shared,
             worker: Mutex::new(Some(worker)),
         };
-        for r in queue.telemetry.take_recovered_batches() {
-            queue.send(r.batch, r.raw)?;
+        for batch in queue.telemetry.take_recovered_batches() {
+            queue.send(batch)?;
         }
         Ok(queue)
     }
@@ -107,10 +107,10 @@ impl EventQueue {
     pub fn push(&self, raw: Vec<u8>) -> Result<(), CallError> {
         let n = batch_size(&raw)?;
         let batch = self.telemetry.hand_over(&raw, n);
-        self.send(batch, raw)
+        self.send(batch)
     }
 
-    fn send(&self, batch: EventBatch, raw: Vec<u8>) -> Result<(), CallError> {
+    fn send(&self, batch: EventBatch) -> Result<(), CallError> {
         let tx = lock(&self.tx);
         let Some(tx) = tx.as_ref() else {
             return Err(CallError::other(
@@ -119,7 +119,7 @@ impl EventQueue {
             ));
         };
         *lock(&self.shared.pending) += 1;
-        if tx.send((batch, raw)).is_err() {
+        if tx.send(batch).is_err() {
             let mut pending = lock(&self.shared.pending);
             *pending = pending.saturating_sub(1);
             return Err(CallError::other(
@@ -176,64 +176,54 @@ fn batch_size(raw: &[u8]) -> Result<u32, CallError> {
 
 /// Records one batch; returns a message per refused event.
 fn record_batch(telemetry: &Telemetry, batch: &EventBatch, raw: &[u8]) -> Vec<String> {
-    const METHOD: &str = "recordEvent";
-    // The call's arguments: `[events, n]`.
-    let events = match parse_json(METHOD, raw) {
-        Ok(Value::Array(mut args)) if matches!(args.first(), Some(Value::Array(_))) => {
-            match args.swap_remove(0) {
-                Value::Array(items) => items,
-                _ => unreachable!("checked above"),
-            }
-        }
-        Ok(_) => Vec::new(),
-        Err(_) => Vec::new(),
-    };
     let mut refused = Vec::new();
-    if events.len() != batch.count as usize {
-        refused.push(format!(
-            "Sessions.recordEvent: internal: a batch of {} events said it held {}",
-            events.len(),
-            batch.count
-        ));
-    }
+    let mut index: u32 = 0;
+    let read = crate::event_batch_json::for_each_event(raw, &mut |event| {
+        let i = index;
+        index = index.saturating_add(1);
+        if i >= batch.count {
+            return; // over the handed-over size: counted below
+        }
+        let outcome = match event {
+            Ok(e) => {
+                let time = e
+                    .time_ms
+                    .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_micros((ms * 1000.0) as u64))
+                    .unwrap_or_else(SystemTime::now);
+                telemetry
+                    .record_batch_event(batch, i, &e.name, &e.attributes, time)
+                    .map_err(|e| CallError::range_error("recordEvent", e).message)
+            }
+            Err(message) => {
+                telemetry.engine().add_dropped(&batch.session_id, 1);
+                Err(message)
+            }
+        };
+        if let Err(message) = outcome {
+            refused.push(message);
+        }
+    });
+    let read = match read {
+        Ok(n) => {
+            if n != batch.count as usize {
+                refused.push(format!(
+                    "Sessions.recordEvent: internal: a batch of {n} events said it held {}",
+                    batch.count
+                ));
+            }
+            n
+        }
+        Err(message) => {
+            refused.push(format!("Sessions.recordEvent: internal: {message}"));
+            index as usize
+        }
+    };
     // Numbers of the batch that no event fills are dropped records: say so on session.end.
-    let missing = (batch.count as usize).saturating_sub(events.len());
+    let missing = (batch.count as usize).saturating_sub(read);
     if missing > 0 {
         telemetry
             .engine()
             .add_dropped(&batch.session_id, missing as u64);
-    }
-    for (i, item) in events.iter().enumerate() {
-        let Ok(index) = u32::try_from(i) else { break };
-        if index >= batch.count {
-            break; // over the handed-over size: counted in the message above
-        }
-        let fields = item.as_array().map(Vec::as_slice).unwrap_or(&[]);
-        let (Some(name), attrs, time) = (
-            fields.first().and_then(Value::as_str),
-            fields.get(1).unwrap_or(&Value::Null),
-            fields.get(2).and_then(Value::as_f64),
-        ) else {
-            telemetry.engine().add_dropped(&batch.session_id, 1);
-            refused.push("Sessions.recordEvent: internal: malformed queued event".into());
-            continue;
-        };
-        let time = time
-            .filter(|t| t.is_finite() && *t >= 0.0)
-            .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_micros((ms * 1000.0) as u64))
-            .unwrap_or_else(SystemTime::now);
-        let outcome = match attributes(METHOD, "attributes", attrs) {
-            Ok(a) => telemetry
-                .record_batch_event(batch, index, name, &a, time)
-                .map_err(|e| CallError::range_error(METHOD, e)),
-            Err(e) => {
-                telemetry.engine().add_dropped(&batch.session_id, 1);
-                Err(e)
-            }
-        };
-        if let Err(e) = outcome {
-            refused.push(e.message);
-        }
     }
     refused
 }
@@ -244,16 +234,18 @@ mod tests {
     use otel_sessions_engine::Engine;
     use otel_sessions_telemetry::TelemetryConfig;
 
+    /// Telemetry with an endpoint (so batches are journaled and recorded) that is never
+    /// reached (no platform transport is registered in these tests).
     fn telemetry(dir: &std::path::Path) -> Arc<Telemetry> {
-        let t = Telemetry::start(
-            TelemetryConfig::new("queue-test", dir),
-            Engine::builder(dir),
-        );
+        let mut cfg = TelemetryConfig::new("queue-test", dir);
+        cfg.endpoint = Some("http://127.0.0.1:9".into());
+        cfg.transport = Some(Arc::new(crate::platform_transport::PlatformTransport));
+        let t = Telemetry::start(cfg, Engine::builder(dir));
         Arc::new(t.expect("telemetry starts"))
     }
 
     fn batch(n: usize, name: &str) -> Vec<u8> {
-        let events: Vec<Value> = (0..n)
+        let events: Vec<serde_json::Value> = (0..n)
             .map(|i| serde_json::json!([name, {"i": i}, 1_800_000_000_000.0]))
             .collect();
         serde_json::to_vec(&serde_json::json!([events, n])).unwrap()

@@ -17,6 +17,7 @@
 
 mod binding;
 mod call_error;
+mod event_batch_json;
 mod event_queue;
 mod ffi;
 mod init_config;

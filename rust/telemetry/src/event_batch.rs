@@ -4,7 +4,8 @@
 //! ```text
 //!  calling thread: hand_over(raw, n) ─► engine.record_n(n): the session, numbers first..first+n
 //!                                    ─► journal EVENTS entry (raw bytes as given)   ← durable here
-//!  worker thread:  parse raw ─► record_batch_event(batch, i, …) ×n ─► journal LOG entries
+//!  worker thread:  with_batch_bytes(batch): the bytes read back from the journal (not kept in
+//!                  memory meanwhile) ─► parse ─► record_batch_event(batch, i, …) ×n ─► LOG entries
 //!                  batch_done(batch) ─► journal EVENTS_DONE
 //!  next launch:    an EVENTS entry without its DONE ─► take_recovered_batches() ─► the worker again
 //! ```
@@ -13,16 +14,80 @@
 //! events were recorded, so they belong to the session current then, and a batch replayed at
 //! the next launch keeps its session and numbers (the engine knows them from the journal).
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
-use opentelemetry::logs::Severity;
-use otel_sessions_engine::{AttributeValue, Session, SessionId};
+use otel_sessions_engine::{
+    validate_key, AttributeError, Session, SessionId, MAX_ARRAY_LEN, MAX_ATTRIBUTES,
+    MAX_VALUE_BYTES,
+};
 
 use crate::error::TelemetryError;
+use crate::intern::intern;
 use crate::journal::{entry, Position};
 use crate::names::{SEQ, SESSION_ID};
-use crate::telemetry::Telemetry;
+use crate::otlp;
+use crate::telemetry::{Telemetry, MAX_EVENT_NAME_BYTES};
+
+/// The value of an event attribute as the caller parsed it, borrowing strings where it can
+/// (the JS layer's batch). The same kinds, and the same limits, as the engine's
+/// `AttributeValue`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventValue<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A finite double.
+    Double(f64),
+    /// Strings.
+    StrArray(Vec<Cow<'a, str>>),
+    /// Booleans.
+    BoolArray(Vec<bool>),
+    /// Integers.
+    IntArray(Vec<i64>),
+    /// Finite doubles.
+    DoubleArray(Vec<f64>),
+}
+
+impl EventValue<'_> {
+    /// The engine's limits for an attribute value: finite numbers, at most 256 elements and
+    /// 4096 bytes of strings.
+    fn check(&self, key: &str) -> Result<(), AttributeError> {
+        let too_large = || AttributeError::ValueTooLarge {
+            key: key.to_owned(),
+        };
+        let non_finite = || AttributeError::NonFiniteNumber {
+            key: key.to_owned(),
+        };
+        let (len, bytes) = match self {
+            EventValue::Str(s) => (1, s.len()),
+            EventValue::Bool(_) | EventValue::Int(_) => (1, 0),
+            EventValue::Double(d) => {
+                if !d.is_finite() {
+                    return Err(non_finite());
+                }
+                (1, 0)
+            }
+            EventValue::StrArray(a) => (a.len(), a.iter().map(|s| s.len()).sum()),
+            EventValue::BoolArray(a) => (a.len(), 0),
+            EventValue::IntArray(a) => (a.len(), 0),
+            EventValue::DoubleArray(a) => {
+                if a.iter().any(|d| !d.is_finite()) {
+                    return Err(non_finite());
+                }
+                (a.len(), 0)
+            }
+        };
+        if len > MAX_ARRAY_LEN || bytes > MAX_VALUE_BYTES {
+            return Err(too_large());
+        }
+        Ok(())
+    }
+}
 
 /// A batch of events handed over: its session and numbers.
 #[derive(Debug, Clone)]
@@ -37,22 +102,75 @@ pub struct EventBatch {
     /// How many events the batch holds.
     pub count: u32,
     at: Option<Position>,
+    /// `session.id` and the session's attributes, encoded once for every event of the batch.
+    stamp: OnceLock<Vec<u8>>,
 }
 
-/// A batch a previous launch handed over and never recorded, with its bytes.
-#[derive(Debug, Clone)]
-pub struct RecoveredBatch {
-    /// Its session and numbers.
-    pub batch: EventBatch,
-    /// The bytes as they were handed over.
-    pub raw: Vec<u8>,
+impl EventBatch {
+    fn stamp_fields(&self) -> &[u8] {
+        self.stamp.get_or_init(|| {
+            let id = opentelemetry::logs::AnyValue::from(self.session_id.to_string());
+            let attrs: Vec<(String, opentelemetry::logs::AnyValue)> = self
+                .session
+                .as_ref()
+                .map(|s| {
+                    s.attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), crate::convert::to_any(v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            otlp::log_attribute_fields(
+                std::iter::once((SESSION_ID, &id))
+                    .chain(attrs.iter().map(|(k, v)| (k.as_str(), v))),
+            )
+        })
+    }
+}
+
+fn check_event(
+    batch: &EventBatch,
+    index: u32,
+    name: &str,
+    attributes: &[(Cow<'_, str>, EventValue<'_>)],
+) -> Result<(), TelemetryError> {
+    if index >= batch.count {
+        return Err(TelemetryError::InvalidEventName(format!(
+            "is event {index} of a batch of {}: more events than were handed over",
+            batch.count
+        )));
+    }
+    if name.is_empty() || name.len() > MAX_EVENT_NAME_BYTES {
+        return Err(TelemetryError::InvalidEventName(format!(
+            "must be 1 to {MAX_EVENT_NAME_BYTES} bytes; got {}",
+            name.len()
+        )));
+    }
+    if intern(name).is_none() {
+        return Err(TelemetryError::InvalidEventName(format!(
+            "is one too many distinct event names (the limit is {}); use fewer names and put the variable part in attributes",
+            crate::intern::MAX_EVENT_NAMES
+        )));
+    }
+    if attributes.len() > MAX_ATTRIBUTES {
+        return Err(TelemetryError::InvalidAttribute(
+            AttributeError::TooManyAttributes,
+        ));
+    }
+    for (k, v) in attributes {
+        validate_key(k)
+            .and_then(|()| v.check(k))
+            .map_err(TelemetryError::InvalidAttribute)?;
+    }
+    Ok(())
 }
 
 impl Telemetry {
     /// Hands over `count` events recorded together, as `raw` bytes that the caller parses
     /// later (on another thread). Numbers them in the current session (this is activity) and
     /// writes `raw` into the journal: when this returns, a kill of the process cannot lose the
-    /// batch. Record each event with [`Telemetry::record_batch_event`], then call
+    /// batch. Read the bytes back with [`Telemetry::with_batch_bytes`] (they are not kept in
+    /// memory), record each event with [`Telemetry::record_batch_event`], then call
     /// [`Telemetry::batch_done`]; a batch never done comes back at the next launch from
     /// [`Telemetry::take_recovered_batches`]. Does not wait on the disk.
     ///
@@ -74,6 +192,7 @@ impl Telemetry {
             first_seq,
             count,
             at: None,
+            stamp: OnceLock::new(),
         };
         let recorded = count > 0 && self.consent() != crate::Consent::Denied;
         if let (Some(journal), true) = (&self.journal, recorded) {
@@ -93,38 +212,42 @@ impl Telemetry {
         batch
     }
 
-    /// Records the `index`-th event of `batch` (numbered `first_seq + index`), as
-    /// [`Telemetry::record_event_at`] would, in the batch's session. An event refused (an
-    /// invalid name or attribute) is counted as dropped in its session, and the error returned.
+    /// Records the `index`-th event of `batch` (numbered `first_seq + index`), an event
+    /// named `name` with `attributes`, that happened at `time`: encoded straight into the
+    /// journal in the batch's session, with the session's attributes (as
+    /// [`Telemetry::record_event`] records, without building an SDK log record). An event over
+    /// a limit (the name's length or the distinct names, the attribute count, a key, a value)
+    /// is refused: the error names it, and it counts as dropped in its session.
     pub fn record_batch_event(
         &self,
         batch: &EventBatch,
         index: u32,
         name: &str,
-        attributes: &[(String, AttributeValue)],
+        attributes: &[(Cow<'_, str>, EventValue<'_>)],
         time: SystemTime,
     ) -> Result<(), TelemetryError> {
-        if index >= batch.count {
-            return Err(TelemetryError::InvalidEventName(format!(
-                "is event {index} of a batch of {}: more events than were handed over",
-                batch.count
-            )));
-        }
-        let mut stamp: Vec<(opentelemetry::Key, opentelemetry::logs::AnyValue)> = vec![
-            (SESSION_ID.into(), batch.session_id.to_string().into()),
-            (
-                SEQ.into(),
-                ((batch.first_seq + u64::from(index)) as i64).into(),
-            ),
-        ];
-        if let Some(s) = &batch.session {
-            stamp.extend(crate::convert::log_pairs(&s.attributes));
-        }
-        let recorded = self.emit(name, Severity::Info, attributes, stamp, time);
-        if recorded.is_err() {
+        let checked = check_event(batch, index, name, attributes);
+        if let Err(e) = checked {
             self.engine.add_dropped(&batch.session_id, 1);
+            return Err(e);
         }
-        recorded
+        let seq = batch.first_seq + u64::from(index);
+        let stamp = batch.stamp_fields();
+        let (time_ns, observed_ns) = (otlp::nanos(time), otlp::nanos(SystemTime::now()));
+        self.gate.pass_event(batch.session_id, seq, |out| {
+            otlp::event_into(out, time_ns, observed_ns, name, attributes, stamp, SEQ, seq);
+        });
+        Ok(())
+    }
+
+    /// Calls `f` with the bytes handed over for `batch`, read back from the journal; `None`
+    /// when there is nothing to record (no endpoint, consent denied, the journal was full or
+    /// purged since).
+    pub fn with_batch_bytes<R>(&self, batch: &EventBatch, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let (Some(journal), Some(at)) = (&self.journal, batch.at) else {
+            return None;
+        };
+        journal.with_events(at, f)
     }
 
     /// Every event of `batch` is recorded (or refused and counted): it will not come back at
@@ -142,7 +265,7 @@ impl Telemetry {
 
     /// The batches a previous launch handed over and never recorded, once (later calls
     /// return nothing). Record them as usual: their session and numbers are kept.
-    pub fn take_recovered_batches(&self) -> Vec<RecoveredBatch> {
+    pub fn take_recovered_batches(&self) -> Vec<EventBatch> {
         let pending = std::mem::take(
             &mut *self
                 .recovered_batches
@@ -155,15 +278,13 @@ impl Telemetry {
                 let id = std::str::from_utf8(&p.session)
                     .ok()
                     .and_then(SessionId::parse)?;
-                Some(RecoveredBatch {
-                    batch: EventBatch {
-                        session: self.shared.snapshot(&id),
-                        session_id: id,
-                        first_seq: p.first_seq,
-                        count: p.count,
-                        at: Some(p.at),
-                    },
-                    raw: p.json,
+                Some(EventBatch {
+                    session: self.shared.snapshot(&id),
+                    session_id: id,
+                    first_seq: p.first_seq,
+                    count: p.count,
+                    at: Some(p.at),
+                    stamp: OnceLock::new(),
                 })
             })
             .collect()

@@ -63,6 +63,8 @@ pub(crate) struct Gate {
     capacity: usize,
     /// Encoded scopes.
     scopes: Mutex<Vec<EncodedScope>>,
+    /// The library's own instrumentation scope (events it encodes itself).
+    own_scope: InstrumentationScope,
 }
 
 impl fmt::Debug for Gate {
@@ -95,7 +97,28 @@ impl Gate {
             start: Mutex::new(None),
             capacity,
             scopes: Mutex::new(Vec::new()),
+            own_scope: InstrumentationScope::builder(crate::telemetry::SCOPE_NAME).build(),
         }
+    }
+
+    /// A log record of `session` numbered `seq` that the library encodes itself (`encode`
+    /// appends the OTLP `LogRecord`), under the library's own scope.
+    pub fn pass_event(&self, session: SessionId, seq: u64, encode: impl FnOnce(&mut Vec<u8>)) {
+        if self.journal.is_none() {
+            return;
+        }
+        let route = self.route(Some(session));
+        if let Route::Drop = route {
+            return;
+        }
+        let scope = self.scope_bytes(&self.own_scope, None);
+        self.with_payload(
+            |out| {
+                entry::record_prefix(out, Kind::Log, &stamp(Some(session), seq), &scope, "");
+                encode(out);
+            },
+            |payload| self.deliver(route, Some(session), payload, false, false),
+        );
     }
 
     /// A finished span of `session`, numbered `seq`.

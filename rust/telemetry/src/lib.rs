@@ -18,6 +18,7 @@
 //! under the caps and with consent.
 #![warn(missing_docs)]
 
+mod budget;
 mod config;
 mod consent;
 mod convert;
@@ -45,7 +46,7 @@ mod user_hash;
 pub use config::{TelemetryConfig, DEFAULT_MAX_QUEUE_AGE, DEFAULT_MAX_QUEUE_BYTES};
 pub use consent::Consent;
 pub use error::TelemetryError;
-pub use event_batch::{EventBatch, RecoveredBatch};
+pub use event_batch::{EventBatch, EventValue};
 pub use ingest::ForeignLog;
 pub use intern::MAX_EVENT_NAMES;
 pub use processors::{SessionLogProcessor, SessionSpanProcessor};

@@ -1,9 +1,14 @@
 //! The durable outbox: one file per encoded OTLP export request, oldest sent first.
 //!
 //! ```text
-//!  exporter ─► write(): evict for room ─► NAME.tmp ─► fsync ─► rename to NAME ─► uploader
+//!  exporter ─► write(): evict for room ─► NAME.tmp ─► rename to NAME ─► uploader
+//!                                          └─► syncer thread: fsync NAME, fsync the directory
 //!  NAME = <created epoch ms, 13 digits>-<counter, 8 digits>.<traces|logs>.<gzip|identity>
 //! ```
+//!
+//! A written file survives a kill at once (page cache); the syncer makes it survive a power
+//! loss soon after, so the exporter never waits on the disk and keeps up with bursts. A power
+//! loss before the sync can leave a damaged file, which the backend refuses (counted).
 //!
 //! Names sort by age. Bounded by bytes (the files on disk never exceed the cap: the oldest
 //! are evicted before a write) and by age (older files are evicted when met). Evictions and
@@ -16,7 +21,11 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use otel_sessions_engine::durability::{self, Syncable};
+
+use crate::budget::Budget;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which OTLP signal a request carries.
@@ -117,16 +126,42 @@ struct Index {
     total: u64,
 }
 
+/// Files written and not yet fsynced, for the syncer.
+#[derive(Debug)]
+struct PendingSync {
+    dir: PathBuf,
+    files: Mutex<Vec<PathBuf>>,
+}
+
+impl Syncable for PendingSync {
+    fn sync(&self) -> io::Result<()> {
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
+        if files.is_empty() {
+            return Ok(());
+        }
+        for f in &files {
+            // Sent and deleted before the sync came: nothing to make durable.
+            if let Ok(file) = fs::File::open(f) {
+                durability::sync_file(&file)?;
+            }
+        }
+        durability::sync_dir(&self.dir);
+        Ok(())
+    }
+}
+
 /// The outbox directory.
 #[derive(Debug)]
 pub struct Outbox {
     dir: PathBuf,
-    max_bytes: u64,
+    /// Shared with the journal: the outbox may hold what the journal leaves of the cap.
+    budget: Arc<Budget>,
     max_age_ms: i64,
     index: Mutex<Index>,
     counter: AtomicU64,
     pub stats: OutboxStats,
     unreported: Mutex<Unreported>,
+    pending_sync: Arc<PendingSync>,
 }
 
 fn now_ms() -> i64 {
@@ -139,7 +174,17 @@ fn now_ms() -> i64 {
 impl Outbox {
     /// Opens (creating) the directory, removes half-written files and indexes the rest.
     /// Files that are not outbox files are left alone.
+    #[cfg(test)]
     pub fn open(dir: &Path, max_bytes: u64, max_age_ms: i64) -> io::Result<Self> {
+        Self::open_within(dir, Arc::new(Budget::new(max_bytes)), max_age_ms)
+    }
+
+    /// [`Outbox::open`] sharing `budget` with the journal.
+    pub(crate) fn open_within(
+        dir: &Path,
+        budget: Arc<Budget>,
+        max_age_ms: i64,
+    ) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
         let mut index = Index::default();
         let mut counter = 0;
@@ -168,14 +213,19 @@ impl Outbox {
                 rejected_requests: v["rejected_requests"].as_u64().unwrap_or(0),
             })
             .unwrap_or_default();
+        budget.set_outbox(index.total);
         Ok(Outbox {
             dir: dir.to_path_buf(),
-            max_bytes,
+            budget,
             max_age_ms,
             index: Mutex::new(index),
             counter: AtomicU64::new(counter),
             stats: OutboxStats::default(),
             unreported: Mutex::new(unreported),
+            pending_sync: Arc::new(PendingSync {
+                dir: dir.to_path_buf(),
+                files: Mutex::new(Vec::new()),
+            }),
         })
     }
 
@@ -222,14 +272,15 @@ impl Outbox {
     /// refused (counted as evicted).
     pub fn write(&self, signal: Signal, gzip: bool, body: &[u8]) -> io::Result<()> {
         let size = body.len() as u64;
-        if size > self.max_bytes.min(MAX_REQUEST_BYTES) {
+        let room = self.budget.outbox_room();
+        if size > room.min(MAX_REQUEST_BYTES) {
             self.note_evicted(1, size);
             return Ok(());
         }
         let mut index = self.lock();
         self.evict_expired(&mut index);
         let (mut files, mut bytes) = (0, 0);
-        while index.total + size > self.max_bytes {
+        while index.total + size > room {
             let Some(oldest) = index.files.values().next().cloned() else {
                 break;
             };
@@ -249,17 +300,21 @@ impl Outbox {
         let result = (|| {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(body)?;
-            f.sync_all()?;
+            drop(f);
             fs::rename(&tmp, self.dir.join(&name))?;
-            if let Ok(d) = fs::File::open(&self.dir) {
-                let _ = d.sync_all();
-            }
+            self.pending_sync
+                .files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(self.dir.join(&name));
+            durability::request(self.pending_sync.clone());
             Ok(())
         })();
         match result {
             Ok(()) => {
                 let file = OutboxFile::parse(&name, size).expect("a name this function built");
                 index.total += size;
+                self.budget.set_outbox(index.total);
                 index.files.insert(name, file);
                 Ok(())
             }
@@ -322,9 +377,28 @@ impl Outbox {
         self.note_evicted(expired.len() as u64, bytes);
     }
 
+    /// Evicts the oldest requests until `bytes` are freed (or none is left): room for the
+    /// journal, which holds newer records. Counted like any eviction. Returns the bytes freed.
+    pub(crate) fn evict_for(&self, bytes: u64) -> u64 {
+        let mut index = self.lock();
+        let (mut files, mut freed) = (0, 0);
+        while freed < bytes {
+            let Some(oldest) = index.files.values().next().cloned() else {
+                break;
+            };
+            self.remove_locked(&mut index, &oldest);
+            files += 1;
+            freed += oldest.size;
+        }
+        drop(index);
+        self.note_evicted(files, freed);
+        freed
+    }
+
     fn remove_locked(&self, index: &mut Index, f: &OutboxFile) {
         if index.files.remove(&f.name).is_some() {
             index.total = index.total.saturating_sub(f.size);
+            self.budget.set_outbox(index.total);
         }
         let _ = fs::remove_file(self.dir.join(&f.name));
     }

@@ -15,6 +15,7 @@ use otel_sessions_engine::{
     StorageLock,
 };
 
+use crate::budget::Budget;
 use crate::config::TelemetryConfig;
 use crate::consent::Consent;
 use crate::convert::to_any;
@@ -69,12 +70,10 @@ pub struct DeliveryStats {
     pub journal_write_failures: u64,
 }
 
-/// How the byte cap is shared: the journal gets a quarter (at least two segments), the
-/// outbox the rest. Segments are 256 KiB, smaller under a small cap.
-fn journal_bounds(max_queue_bytes: u64) -> (u64, usize) {
-    let segment = (max_queue_bytes / 16).clamp(4 * 1024, 256 * 1024);
-    let journal = (max_queue_bytes / 4).max(2 * segment);
-    (journal, segment as usize)
+/// Journal segments are 256 KiB, smaller under a small cap (a sixteenth of it, at least 4 KiB).
+/// The journal and the outbox share the cap itself (`budget.rs`).
+fn segment_bytes(max_queue_bytes: u64) -> usize {
+    (max_queue_bytes / 16).clamp(4 * 1024, 256 * 1024) as usize
 }
 
 /// Sessions plus telemetry: every span and log record from these providers carries the
@@ -122,23 +121,27 @@ impl Telemetry {
         let resource_schema = resource.schema_url().unwrap_or_default().to_owned();
         let mut resource_entry = Vec::new();
         entry::encode_resource(&mut resource_entry, &resource_schema, &resource_bytes);
-        let (journal_bytes, segment_bytes) = journal_bounds(config.max_queue_bytes);
         let (outbox, journal, recovered) = match &endpoint {
             Some(_) => {
-                let outbox = Outbox::open(
-                    &config.storage_dir.join("outbox"),
-                    config.max_queue_bytes - journal_bytes,
-                    config.max_queue_age.as_millis() as i64,
-                )
-                .map_err(TelemetryError::Storage)?;
-                let (journal, recovered) = Journal::open(
+                let budget = Arc::new(Budget::new(config.max_queue_bytes));
+                let outbox = Arc::new(
+                    Outbox::open_within(
+                        &config.storage_dir.join("outbox"),
+                        budget.clone(),
+                        config.max_queue_age.as_millis() as i64,
+                    )
+                    .map_err(TelemetryError::Storage)?,
+                );
+                let (journal, recovered) = Journal::open_within(
                     &config.storage_dir.join("journal"),
-                    segment_bytes,
-                    journal_bytes,
+                    segment_bytes(config.max_queue_bytes),
+                    budget,
                     resource_entry,
                 )
                 .map_err(TelemetryError::Storage)?;
-                (Some(Arc::new(outbox)), Some(Arc::new(journal)), recovered)
+                let evict = outbox.clone();
+                journal.set_make_room(move |bytes| evict.evict_for(bytes));
+                (Some(outbox), Some(Arc::new(journal)), recovered)
             }
             None => (None, None, Default::default()),
         };
@@ -167,6 +170,12 @@ impl Telemetry {
             .build();
         let logger = logger_provider.logger(SCOPE_NAME);
         let exporter = Exporter::new();
+        if let Some(j) = &journal {
+            let ex = exporter.clone();
+            j.set_on_roll(move || {
+                ex.request();
+            });
+        }
 
         let events = Arc::new(SessionEvents {
             logger: logger.clone(),
@@ -418,13 +427,14 @@ impl Telemetry {
         self.exporter.request();
     }
 
-    /// Exports everything journaled so far to the outbox (fsynced) and waits until it is
-    /// there (at most 30 s). Records are safe from a kill as soon as they are recorded; this
+    /// Exports everything journaled so far to the outbox and waits until it is there and
+    /// fsynced (at most 30 s). Records are safe from a kill as soon as they are recorded; this
     /// makes them safe from a power loss, and visible to the uploader. Waits on the disk.
     pub fn write_to_disk(&self) {
         if self.journal.is_some() {
             self.exporter.export_and_wait(EXPORT_WAIT);
         }
+        otel_sessions_engine::durability::wait_idle(EXPORT_WAIT);
     }
 
     /// Writes what is journaled to the outbox, then, when consent is granted and an endpoint

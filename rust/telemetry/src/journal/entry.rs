@@ -171,8 +171,14 @@ pub(crate) enum Read<'a> {
     Torn,
 }
 
-/// Reads the entry at the start of `bytes`.
+/// Reads the entry at the start of `bytes`, checking its CRC.
 pub(crate) fn read(bytes: &[u8]) -> Read<'_> {
+    read_checked(bytes, true)
+}
+
+/// Reads the entry at the start of `bytes`; with `check_crc` false, for bytes this process
+/// wrote and committed itself (no crash can have torn them), the CRC is not computed again.
+pub(crate) fn read_checked(bytes: &[u8], check_crc: bool) -> Read<'_> {
     if bytes.len() < HEADER {
         return if bytes.iter().all(|b| *b == 0) {
             Read::End
@@ -188,7 +194,7 @@ pub(crate) fn read(bytes: &[u8]) -> Read<'_> {
     let Some(payload) = bytes.get(HEADER..HEADER + len) else {
         return Read::Torn;
     };
-    if crc32fast::hash(payload) != crc {
+    if check_crc && crc32fast::hash(payload) != crc {
         return Read::Torn;
     }
     match decode(payload) {

@@ -9,8 +9,9 @@
 //!        └─► outbox request (gzip, fsync) ─► cursor moves on ─► consumed segments deleted
 //! ```
 //!
-//! * Bounded: the segment files never exceed `max_bytes` together; an append that would need
-//!   more is refused (the caller counts the record as dropped).
+//! * Bounded: the segment files share one byte budget with the outbox (`budget.rs`); when it is
+//!   reached the oldest outbox requests make room, and only when the journal alone fills it is
+//!   an append refused (the caller counts the record as dropped).
 //! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
 //!   in the middle of a write) ends its segment there, and is counted. Nothing is appended to
 //!   an earlier launch's segment.
@@ -60,7 +61,6 @@ pub(crate) struct PendingBatch {
     pub session: [u8; 32],
     pub first_seq: u64,
     pub count: u32,
-    pub json: Vec<u8>,
 }
 
 /// What the open found.
@@ -83,13 +83,19 @@ struct Writer {
 pub(crate) struct Journal {
     dir: PathBuf,
     segment_bytes: usize,
-    max_bytes: u64,
+    /// Shared with the outbox: the journal may hold what the outbox leaves of the cap.
+    budget: Arc<crate::budget::Budget>,
+    /// Frees outbox bytes (its oldest requests) when the journal needs room.
+    make_room: std::sync::OnceLock<Box<dyn Fn(u64) -> u64 + Send + Sync>>,
     /// The RESOURCE entry's payload, written first in every segment of this launch.
     resource_entry: Vec<u8>,
     writer: Mutex<Writer>,
     cursor: cursor::CursorFile,
     /// EVENTS entries handed over and not yet recorded: the exporter stops before them.
     pending_events: Mutex<BTreeSet<Position>>,
+    /// Called when a segment fills (a new one was needed): the exporter should drain now
+    /// rather than at its next tick, or a burst fills the bound in milliseconds.
+    on_roll: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     pub stats: JournalStats,
 }
 
@@ -129,10 +135,26 @@ impl View {
 impl Journal {
     /// Opens (creating) `dir`: indexes the segments, drops the consumed ones, and scans what
     /// was not exported yet. `resource_entry` is this launch's RESOURCE payload.
+    #[cfg(test)]
     pub fn open(
         dir: &Path,
         segment_bytes: usize,
         max_bytes: u64,
+        resource_entry: Vec<u8>,
+    ) -> io::Result<(Journal, Recovered)> {
+        Self::open_within(
+            dir,
+            segment_bytes,
+            Arc::new(crate::budget::Budget::new(max_bytes)),
+            resource_entry,
+        )
+    }
+
+    /// Opens (creating) `dir` within a budget shared with the outbox (see [`Journal::open`]).
+    pub(crate) fn open_within(
+        dir: &Path,
+        segment_bytes: usize,
+        budget: Arc<crate::budget::Budget>,
         resource_entry: Vec<u8>,
     ) -> io::Result<(Journal, Recovered)> {
         fs::create_dir_all(dir)?;
@@ -196,10 +218,12 @@ impl Journal {
         cursor.set(at);
         let next_number = files.keys().next_back().map_or(1, |n| n + 1);
         let pending: BTreeSet<Position> = recovered.batches.iter().map(|b| b.at).collect();
+        budget.set_journal(files.values().sum());
         let journal = Journal {
             dir: dir.to_path_buf(),
             segment_bytes,
-            max_bytes,
+            budget,
+            make_room: std::sync::OnceLock::new(),
             resource_entry,
             writer: Mutex::new(Writer {
                 active: None,
@@ -208,6 +232,7 @@ impl Journal {
             }),
             cursor,
             pending_events: Mutex::new(pending),
+            on_roll: std::sync::OnceLock::new(),
             stats,
         };
         Ok((journal, recovered))
@@ -225,13 +250,33 @@ impl Journal {
         self.append_within(payload, true)
     }
 
+    /// Sets how to free outbox bytes when the journal needs room (once).
+    pub fn set_make_room(&self, f: impl Fn(u64) -> u64 + Send + Sync + 'static) {
+        let _ = self.make_room.set(Box::new(f));
+    }
+
+    /// Sets what to call when a segment fills (once; later calls are ignored).
+    pub fn set_on_roll(&self, f: impl Fn() + Send + Sync + 'static) {
+        let _ = self.on_roll.set(Box::new(f));
+    }
+
     fn append_within(&self, payload: &[u8], reserved: bool) -> Result<Position, Full> {
         let header = entry::header(payload);
         let need = entry::HEADER + payload.len();
         let mut w = lock(&self.writer);
         let fits = w.active.as_ref().is_some_and(|s| s.remaining() >= need);
         if !fits {
-            self.roll(&mut w, need, reserved)?;
+            let rolled = self.roll(&mut w, need, reserved);
+            drop(w);
+            if let Some(f) = self.on_roll.get() {
+                f();
+            }
+            rolled?;
+            w = lock(&self.writer);
+            if w.active.as_ref().is_none_or(|s| s.remaining() < need) {
+                // Another thread took the room meanwhile: one more try, then give up.
+                self.roll(&mut w, need, reserved)?;
+            }
         }
         let seg = w.active.as_ref().ok_or(Full)?;
         let offset = seg.append(&header, payload);
@@ -264,14 +309,23 @@ impl Journal {
         let resource = entry::HEADER + self.resource_entry.len();
         let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
         let total: u64 = w.files.values().sum();
-        let bound = if reserved {
-            self.max_bytes
+        // The last segment's worth of the cap is kept for the library's own session events.
+        let reserve = if reserved {
+            0
         } else {
-            self.max_bytes.saturating_sub(self.segment_bytes as u64)
+            self.segment_bytes as u64
         };
-        if total + capacity as u64 > bound {
-            self.stats.full.fetch_add(1, Ordering::Relaxed);
-            return Err(Full);
+        let bound = |room: u64| room.saturating_sub(reserve);
+        let need = total + capacity as u64;
+        if need > bound(self.budget.journal_room()) {
+            // Newer records first: the oldest outbox requests make room, counted as evicted.
+            if let Some(evict) = self.make_room.get() {
+                evict(need - bound(self.budget.journal_room()));
+            }
+            if need > bound(self.budget.journal_room()) {
+                self.stats.full.fetch_add(1, Ordering::Relaxed);
+                return Err(Full);
+            }
         }
         let number = w.next_number;
         let created = Segment::create(&self.dir, number, capacity, now_ms()).or_else(|e| {
@@ -294,6 +348,7 @@ impl Journal {
         seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
         w.next_number += 1;
         w.files.insert(number, capacity as u64);
+        self.budget.set_journal(w.files.values().sum());
         w.active = Some(Arc::new(seg));
         self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -311,6 +366,7 @@ impl Journal {
         let number = active.number;
         w.active = None;
         w.files.remove(&number);
+        self.budget.set_journal(w.files.values().sum());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
         true
     }
@@ -342,6 +398,16 @@ impl Journal {
                 self.forget(number);
                 None
             }
+        }
+    }
+
+    /// Calls `f` with the bytes of the EVENTS entry at `at` (what was handed over), read
+    /// from the journal; `None` if there is no such entry (purged, or damaged).
+    pub fn with_events<R>(&self, at: Position, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let view = self.view(at.segment)?;
+        match entry::read(view.bytes().get(at.offset..)?) {
+            Read::Entry(Entry::Events { json, .. }, _) => Some(f(json)),
+            _ => None,
         }
     }
 
@@ -377,6 +443,7 @@ impl Journal {
             return;
         }
         w.files.remove(&number);
+        self.budget.set_journal(w.files.values().sum());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
     }
 
@@ -436,7 +503,7 @@ fn scan(
                         session,
                         first_seq,
                         count,
-                        json,
+                        ..
                     } => {
                         let last = first_seq + u64::from(count).saturating_sub(1);
                         let max = out.counts.entry(session).or_insert(0);
@@ -449,7 +516,6 @@ fn scan(
                             session,
                             first_seq,
                             count,
-                            json: json.to_vec(),
                         });
                     }
                     Entry::EventsDone { segment, offset } => {

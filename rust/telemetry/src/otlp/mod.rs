@@ -5,5 +5,7 @@ mod records;
 mod request;
 mod wire;
 
-pub(crate) use records::{log_record_into, resource, scope, span_into};
+pub(crate) use records::{
+    event_into, log_attribute_fields, log_record_into, nanos, resource, scope, span_into,
+};
 pub(crate) use request::{request, ScopeGroup};

@@ -194,6 +194,80 @@ pub(crate) fn log_record_into(out: &mut Vec<u8>, r: &SdkLogRecord) {
     *out = w.buf;
 }
 
+use crate::event_batch::EventValue;
+
+fn event_value(w: &mut Wire, v: &EventValue<'_>) {
+    match v {
+        EventValue::Str(s) => w.bytes_always(1, s.as_bytes()),
+        EventValue::Bool(b) => w.bool_always(2, *b),
+        EventValue::Int(i) => w.int64_always(3, *i),
+        EventValue::Double(f) => w.double_always(4, *f),
+        EventValue::StrArray(a) => w.message(5, |w| {
+            a.iter()
+                .for_each(|s| w.message(1, |w| w.bytes_always(1, s.as_bytes())))
+        }),
+        EventValue::BoolArray(a) => w.message(5, |w| {
+            a.iter()
+                .for_each(|b| w.message(1, |w| w.bool_always(2, *b)))
+        }),
+        EventValue::IntArray(a) => w.message(5, |w| {
+            a.iter()
+                .for_each(|i| w.message(1, |w| w.int64_always(3, *i)))
+        }),
+        EventValue::DoubleArray(a) => w.message(5, |w| {
+            a.iter()
+                .for_each(|f| w.message(1, |w| w.double_always(4, *f)))
+        }),
+    }
+}
+
+/// `LogRecord.attributes` fields (tag 6) for `pairs`, to append to records as they are.
+pub(crate) fn log_attribute_fields<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a opentelemetry::logs::AnyValue)>,
+) -> Vec<u8> {
+    let mut w = Wire::with_capacity(128);
+    for (k, v) in pairs {
+        w.message(6, |w| {
+            w.string(1, k);
+            w.message(2, |w| log_value(w, v));
+        });
+    }
+    w.buf
+}
+
+/// An OTLP `LogRecord` for an event (severity INFO), appended to `out`: its own attributes,
+/// then `stamp` (already encoded attribute fields: `session.id` and the session's attributes),
+/// then `seq_key = seq`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn event_into(
+    out: &mut Vec<u8>,
+    time_ns: u64,
+    observed_ns: u64,
+    name: &str,
+    attributes: &[(std::borrow::Cow<'_, str>, EventValue<'_>)],
+    stamp: &[u8],
+    seq_key: &str,
+    seq: u64,
+) {
+    let mut w = Wire::from_vec(std::mem::take(out));
+    w.fixed64(1, time_ns);
+    w.uint(2, Severity::Info as u64);
+    for (k, v) in attributes {
+        w.message(6, |w| {
+            w.string(1, k);
+            w.message(2, |w| event_value(w, v));
+        });
+    }
+    w.buf.extend_from_slice(stamp);
+    w.message(6, |w| {
+        w.string(1, seq_key);
+        w.message(2, |w| w.int64_always(3, seq as i64));
+    });
+    w.fixed64(11, observed_ns);
+    w.string(12, name);
+    *out = w.buf;
+}
+
 fn severity_number(s: Severity) -> u64 {
     s as u64
 }
