@@ -15,13 +15,10 @@ using facebook::jni::global_ref;
 using facebook::jni::JArrayByte;
 using facebook::jni::JArrayClass;
 using facebook::jni::JString;
-using facebook::jni::jtypeArray;
 using facebook::jni::local_ref;
 using facebook::jni::make_jstring;
 using facebook::jni::ThreadScope;
 
-// send(id, url, headerNames, headerValues, body, timeoutMs)
-using SendMethod = void(jlong, jstring, jtypeArray<jstring>, jtypeArray<jstring>, jbyteArray, jint);
 
 facebook::jni::JMethod<SendMethod> &sendMethod() {
   static facebook::jni::JMethod<SendMethod> method =

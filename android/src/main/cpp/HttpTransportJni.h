@@ -12,6 +12,16 @@ struct JOkHttpTransport : facebook::jni::JavaClass<JOkHttpTransport> {
   static constexpr auto kJavaDescriptor = "Lcom/otelsessions/OkHttpTransport;";
 };
 
+/// The Java signature of `OkHttpTransport.send(id, url, headerNames, headerValues, body, timeoutMs)`;
+/// scripts/native/android-jni.sh checks its JNI descriptor against the compiled Kotlin.
+using SendMethod = void(
+    jlong,
+    jstring,
+    facebook::jni::jtypeArray<jstring>,
+    facebook::jni::jtypeArray<jstring>,
+    jbyteArray,
+    jint);
+
 /// Looks up `OkHttpTransport.send` once, on a thread whose class loader knows the app's classes
 /// (JNI_OnLoad): the Rust uploader thread that later calls it is attached without one.
 void resolveTransportClass();

@@ -29,6 +29,21 @@ using facebook::react::CallInvokerHolder;
 using otelsessions::android::JOkHttpTransport;
 using otelsessions::platform::RuntimeBinding;
 
+// Every native method of OtelSessionsNative.kt, registered by name with the descriptor fbjni
+// derives from the C++ signature. scripts/native/android-jni.sh compares these descriptors with
+// the compiled Kotlin class, so a signature drifting on either side fails on the host.
+#define OTS_JNI_METHODS(X) \
+  X(createBinding)         \
+  X(bindingsInstaller)     \
+  X(isInstalled)           \
+  X(installError)          \
+  X(disposeBinding)        \
+  X(appForeground)         \
+  X(appBackground)         \
+  X(setPlatformInfo)       \
+  X(setTransport)          \
+  X(transportComplete)
+
 // A module's RuntimeBinding crosses to Kotlin as a jlong: a heap-allocated shared_ptr, so the
 // installer React Native keeps can outlive the module's handle. 0 is never a live handle.
 using BindingRef = std::shared_ptr<RuntimeBinding>;
@@ -110,18 +125,9 @@ struct OtelSessionsNative : facebook::jni::JavaClass<OtelSessionsNative> {
   }
 
   static void registerNatives() {
-    javaClassStatic()->registerNatives({
-        makeNativeMethod("createBinding", OtelSessionsNative::createBinding),
-        makeNativeMethod("bindingsInstaller", OtelSessionsNative::bindingsInstaller),
-        makeNativeMethod("isInstalled", OtelSessionsNative::isInstalled),
-        makeNativeMethod("installError", OtelSessionsNative::installError),
-        makeNativeMethod("disposeBinding", OtelSessionsNative::disposeBinding),
-        makeNativeMethod("appForeground", OtelSessionsNative::appForeground),
-        makeNativeMethod("appBackground", OtelSessionsNative::appBackground),
-        makeNativeMethod("setPlatformInfo", OtelSessionsNative::setPlatformInfo),
-        makeNativeMethod("setTransport", OtelSessionsNative::setTransport),
-        makeNativeMethod("transportComplete", OtelSessionsNative::transportComplete),
-    });
+#define OTS_REGISTER(name) makeNativeMethod(#name, OtelSessionsNative::name),
+    javaClassStatic()->registerNatives({OTS_JNI_METHODS(OTS_REGISTER)});
+#undef OTS_REGISTER
   }
 };
 
