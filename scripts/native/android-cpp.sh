@@ -20,13 +20,7 @@ cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/native/android-deps.sh
 
-if ! command -v clang++ >/dev/null || [[ ! -d /usr/lib/llvm-14/include/c++/v1 ]] || ! command -v cmake >/dev/null \
-  || ! command -v make >/dev/null; then
-  step "installing clang, libc++ and cmake (apt)"
-  sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq clang libc++-14-dev libc++abi-14-dev cmake make >/dev/null
-fi
+ensure_apt "the Android C++ host compile" clang libc++-14-dev libc++abi-14-dev cmake make
 
 WORK=$ANDROID_WORK/cpp
 mkdir -p "$WORK"

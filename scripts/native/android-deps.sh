@@ -5,7 +5,8 @@
 # `android_react_version` says which one that is.
 #
 # Downloads land in ~/.m2 (Maven's cache); what is derived from them (each profile's classpath,
-# the AARs' classes.jar and prefab headers) in target/android-jvm. Needs `step` (scripts/lib.sh).
+# the AARs' classes.jar and prefab headers) in target/android-jvm. Needs scripts/lib.sh (`step`,
+# `ensure_apt`). Progress goes to stderr; functions that print a value print only that.
 
 ANDROID_WORK=target/android-jvm
 ANDROID_POM=scripts/native/jvm/pom.xml
@@ -14,10 +15,7 @@ ANDROID_RN=node_modules/react-native
 # A JDK (javac, and its jni.h) and Maven, from Debian when missing.
 ensure_jdk_maven() {
   if ! command -v javac >/dev/null || ! command -v mvn >/dev/null; then
-    step "installing openjdk-17-jdk-headless and maven (apt)" >&2
-    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jdk-headless maven >&2
+    ensure_apt "the Android JVM checks" openjdk-17-jdk-headless maven
   fi
 }
 
@@ -74,7 +72,7 @@ jvm_classpath() {
     while IFS= read -r entry || [[ -n $entry ]]; do [[ -f $entry ]] || { rm -f "$file"; break; }; done < <(tr ':' '\n' <"$file")
   fi
   if [[ ! -f $file ]]; then
-    step "Maven Central: resolving the '$profile' classpath (cached in ~/.m2)" >&2
+    step "Maven Central: resolving the '$profile' classpath (cached in ~/.m2)"
     mkdir -p "$ANDROID_WORK/cp"
     # shellcheck disable=SC2086
     mvn -B -q -Dstyle.color=never -f "$ANDROID_POM" -P "$profile" $props dependency:build-classpath \

@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/native/android-deps.sh
 
+ensure_apt "the JNI descriptor check" clang libc++-14-dev libc++abi-14-dev
 classes=${1:?usage: android-jni.sh CLASSES_DIR (compiled android/src/main/java)}
 [[ -f $classes/com/otelsessions/OtelSessionsNative.class ]] \
   || { echo "android-jni: no OtelSessionsNative.class under $classes; run scripts/native/android-kotlin.sh first" >&2; exit 1; }
