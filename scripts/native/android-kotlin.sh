@@ -5,7 +5,9 @@
 #      Central at the pinned React Native's versions, plus the Java spec codegen generated (javac);
 #   2. compiles the JVM tests (android/src/jvmTest) and runs them: Robolectric drives activities
 #      for the lifecycle and the module, and the OkHttp transport talks to our fault-injecting
-#      receiver (rust/otlp-receiver) on loopback. A recording double stands in for libotelsessions.so.
+#      receiver (rust/otlp-receiver) on loopback, with a recording double of libotelsessions.so;
+#      then the host build of the real libotelsessions.so (scripts/native/android-host-jni.sh)
+#      is loaded through JNI and a record travels Rust -> C++ -> Kotlin -> OkHttp -> receiver.
 #
 #   scripts/native/android-kotlin.sh CODEGEN_ANDROID_DIR
 #
@@ -67,8 +69,9 @@ test_compile() {
 step "kotlinc: android/src/jvmTest (warnings are errors)"
 compile_once "$OUT/test" android/src/jvmTest/java "$OUT/main/inputs.sha1" scripts/native/android-kotlin.sh -- test_compile
 
-step "JVM tests: Robolectric (lifecycle, module) and OkHttp against the loopback receiver"
 receiver=$(build_receiver)
+host_jni=$(bash scripts/native/android-host-jni.sh)
+step "JVM tests: Robolectric (lifecycle, module), OkHttp against the loopback receiver, the host JNI end to end"
 # Robolectric runs the framework from its own instrumented jar, offline, on the one Maven fetched
 # above; the plain android-all stays on the classpath for what JUnit reads outside the sandbox
 # (as android.jar is on a Gradle unit test's classpath).
@@ -78,4 +81,5 @@ java -Xmx1g -cp "$run_cp" \
   -Drobolectric.offline=true -Drobolectric.dependency.dir="$(dirname "$instrumented")" \
   -Drobolectric.logging.enabled=false \
   -Dotelsessions.receiver="$PWD/$receiver" -Dotelsessions.tmp="$PWD/$ANDROID_WORK/tmp" \
+  -Djava.library.path="$PWD/$host_jni" -Dotelsessions.hostjni="$PWD/$host_jni" \
   com.otelsessions.RunJvmTests

@@ -11,7 +11,11 @@ import org.junit.runner.notification.RunListener
  */
 object RunJvmTests {
   private val classes =
-      arrayOf(ForegroundTrackerTest::class.java, OtelSessionsModuleTest::class.java, OkHttpTransportTest::class.java)
+      arrayOf(
+          ForegroundTrackerTest::class.java,
+          OtelSessionsModuleTest::class.java,
+          OkHttpTransportTest::class.java,
+          HostJniEndToEndTest::class.java)
 
   @JvmStatic
   fun main(args: Array<String>) {
