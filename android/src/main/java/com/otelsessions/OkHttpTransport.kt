@@ -111,14 +111,17 @@ internal class OkHttpTransport(
       }
     }
 
-    /** A 2xx body, at most [MAX_BODY_BYTES]; other statuses need none. A body cut short is empty. */
+    /**
+     * A 2xx body, at most [MAX_BODY_BYTES]; other statuses need none. A body that cannot be read
+     * (cut short, or anything else) is empty: the status still completes the request, once.
+     */
     private fun bodyOf(response: Response): ByteArray {
       if (!response.isSuccessful) return EMPTY
-      val source = response.body?.source() ?: return EMPTY
       return try {
+        val source = response.body?.source() ?: return EMPTY
         source.request(MAX_BODY_BYTES)
         source.buffer.readByteArray(minOf(source.buffer.size, MAX_BODY_BYTES))
-      } catch (e: IOException) {
+      } catch (e: Exception) {
         EMPTY
       }
     }
