@@ -17,6 +17,16 @@
 #                   them and the few that neither covers, printed as unchecked).
 #   7. podspec      the podspec evaluated with Ruby against a stand-in CocoaPods DSL: in an app's
 #                   Podfile, without React Native's helpers, and without the Rust xcframework.
+#   8. android-gradle  android/build.gradle evaluates with Groovy against a stand-in of the
+#                   Gradle/AGP DSL in several app setups (scripts/native/android-gradle.sh).
+#   9. android-kotlin  android/src/main/java compiles with kotlinc against react-android, fbjni,
+#                   OkHttp and android-all from Maven Central (warnings are errors); the JVM tests
+#                   run: Robolectric lifecycle/module, OkHttp against the loopback receiver
+#                   (scripts/native/android-kotlin.sh).
+#  10. android-cpp  the Android C++ compiles on the host through android/CMakeLists.txt against
+#                   the AARs' prefab headers, -Wall -Wextra -Werror (scripts/native/android-cpp.sh).
+#  11. android-jni  the JNI descriptors fbjni derives from the C++ equal the compiled Kotlin's
+#                   (scripts/native/android-jni.sh).
 # Prints one "ok"/"FAIL" line per check (details above it) and exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -177,6 +187,13 @@ run_check "adapter (C++ compiles and runs on the host, pinned + $OLDEST_RN)" ada
 run_check "ios-glue (extension-safe, main thread, main-queue setup, UTF-8, transport, provider)" ios_glue
 run_check "apple-names (Apple SDK names in ios/: GNUstep Foundation, React Native's iOS sources)" apple_names
 run_check "podspec (Ruby: app Podfile, bare, no xcframework)" podspec
+run_check "android-gradle (build.gradle evaluates with Groovy, 5 app setups)" bash scripts/native/android-gradle.sh
+run_check "android-kotlin (kotlinc vs react-android from Maven Central; JVM tests)" \
+  bash scripts/native/android-kotlin.sh "$WORK/codegen/android"
+run_check "android-cpp (host clang + libc++ via CMakeLists.txt vs the AARs' prefab headers)" \
+  bash scripts/native/android-cpp.sh
+run_check "android-jni (C++ and Kotlin JNI descriptors agree)" \
+  bash scripts/native/android-jni.sh target/android-jvm/kotlin/main/classes
 
 echo
 printf '%s\n' "${results[@]}"

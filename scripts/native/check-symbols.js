@@ -70,8 +70,9 @@ const cmakeTargets = [...cmakeText.matchAll(/\b(\w+)::(\w+)\b/g)].map((m) => ({ 
 const cmakeRnFiles = [...cmakeText.matchAll(/\$\{REACT_NATIVE_DIR\}\/([^"\s)]+)/g)].map((m) => m[1]);
 
 // Packages and headers that are not React Native's: the platform SDKs, fbjni (its own artifact,
-// a dependency of react-android), the C++ standard library.
-const EXTERNAL_KOTLIN = /^(android|androidx|java|javax|kotlin|org\.json)\./;
+// a dependency of react-android), OkHttp and Okio (react-android's dependencies), the C++
+// standard library. scripts/native/android-kotlin.sh compiles against all of them.
+const EXTERNAL_KOTLIN = /^(android|androidx|java|javax|kotlin|org\.json|okhttp3|okio)\./;
 const EXTERNAL_HEADER = /^(Foundation|UIKit|sys|fbjni)\//;
 const OUR_PACKAGE = 'com.otelsessions.';
 

@@ -108,5 +108,11 @@ int main() {
     expect(!binding->installed() && !binding->installError().empty() && globalType(*rt) == "undefined",
            "no invoker at all: not installed, with a message");
   }
+  {
+    auto rt = facebook::jsc::makeJSCRuntime();
+    makeInstallFunction<HolderWithInvoker>(nullptr, invoker)(*rt, invoker);
+    makeInstallFunction<HolderRuntimeOnly>(nullptr, invoker)(*rt);
+    expect(globalType(*rt) == "undefined", "no binding (module invalidated): both shapes install nothing, no crash");
+  }
   return failures == 0 ? 0 : 1;
 }

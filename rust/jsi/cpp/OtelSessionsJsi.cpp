@@ -353,7 +353,7 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     return rt.global().getPropertyAsFunction(rt, "Promise").callAsConstructor(rt, executor);
   });
 
-  define(rt, native, "subscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+  define(rt, native, "subscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t) {
     auto fn = holdFunction(rt, args[0], *state);  // the JS glue checked it is a function
     auto subscribed = std::make_shared<bool>(true);
     auto *l = new Listener{state->invoker, fn, subscribed};
@@ -366,7 +366,7 @@ void install(jsi::Runtime &rt, std::shared_ptr<CallInvoker> jsInvoker) {
     return jsi::Value(static_cast<double>(id));
   });
 
-  define(rt, native, "unsubscribe", 1, [state](jsi::Runtime &rt, const jsi::Value *args, size_t count) {
+  define(rt, native, "unsubscribe", 1, [state](jsi::Runtime &, const jsi::Value *args, size_t) {
     auto id = static_cast<uint64_t>(args[0].getNumber());  // the JS glue checked it is a number
     auto it = state->subscribed.find(id);
     if (it != state->subscribed.end()) {

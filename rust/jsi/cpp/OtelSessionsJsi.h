@@ -19,11 +19,13 @@ namespace otelsessions {
 /// and promise settlements reach JavaScript only through `jsInvoker`, on the JS thread.
 void install(facebook::jsi::Runtime &runtime, std::shared_ptr<facebook::react::CallInvoker> jsInvoker);
 
-/// Call on the JS thread before `runtime` is destroyed (a TurboModule's `invalidate`, a
-/// reload): releases the native handle and destroys every JS function the binding holds
-/// (listeners, unsettled promises) while the runtime is still alive. Later notifications
-/// for this runtime are dropped. Safe to call twice; without it, teardown leaks those
-/// functions instead of touching a dead runtime.
+/// Call before `runtime` is destroyed (a TurboModule's `invalidate`, a reload), on a thread
+/// where no JavaScript can run on it meanwhile: on Android (bridgeless) that is the ReactHost's
+/// background thread, in `ReactInstance.destroy()`, after the JS thread has been joined; on iOS
+/// the JS thread itself (the module's methodQueue is RCTJSThread). Releases the native handle
+/// and destroys every JS function the binding holds (listeners, unsettled promises) while the
+/// runtime is still alive. Later notifications for this runtime are dropped. Safe to call
+/// twice; without it, teardown leaks those functions instead of touching a dead runtime.
 void invalidate(facebook::jsi::Runtime &runtime);
 
 /// Promises (flush, clearAllData) not yet settled, in this process: a host can wait for them.

@@ -52,6 +52,60 @@ impl Fault {
         Fault::Delay(delay, Box::new(then))
     }
 
+    /// A fault from its text form, as the `otlp-receiver` program's `--fault` takes it:
+    ///
+    /// | text | fault |
+    /// |---|---|
+    /// | `ok` | [`Fault::Ok`] |
+    /// | `503` | [`Fault::Status`] |
+    /// | `503:retry-after=VALUE` | [`Fault::StatusRetryAfter`] (VALUE verbatim, commas included) |
+    /// | `reset` | [`Fault::Reset`] |
+    /// | `partial=N:MESSAGE` | [`Fault::PartialSuccess`] |
+    /// | `delay=MS:FAULT` | [`Fault::Delay`] of MS milliseconds, then FAULT (any of these) |
+    ///
+    /// Anything else is an error naming the text and the accepted forms.
+    pub fn parse(text: &str) -> Result<Fault, String> {
+        let bad = || {
+            format!(
+                "fault '{text}': expected ok, CODE, CODE:retry-after=VALUE, reset, \
+                 partial=N:MESSAGE or delay=MS:FAULT"
+            )
+        };
+        if text == "ok" {
+            return Ok(Fault::Ok);
+        }
+        if text == "reset" {
+            return Ok(Fault::Reset);
+        }
+        if let Some(rest) = text.strip_prefix("delay=") {
+            let (ms, inner) = rest.split_once(':').ok_or_else(bad)?;
+            let ms: u64 = ms.parse().map_err(|_| bad())?;
+            return Ok(Fault::delayed(
+                Duration::from_millis(ms),
+                Fault::parse(inner)?,
+            ));
+        }
+        if let Some(rest) = text.strip_prefix("partial=") {
+            let (n, message) = rest.split_once(':').ok_or_else(bad)?;
+            return Ok(Fault::PartialSuccess {
+                rejected: n.parse().map_err(|_| bad())?,
+                message: message.to_string(),
+            });
+        }
+        let (code, retry_after) = match text.split_once(':') {
+            Some((code, rest)) => {
+                let value = rest.strip_prefix("retry-after=").ok_or_else(bad)?;
+                (code, Some(value))
+            }
+            None => (text, None),
+        };
+        let code: u16 = code.parse().map_err(|_| bad())?;
+        Ok(match retry_after {
+            Some(value) => Fault::StatusRetryAfter(code, value.to_string()),
+            None => Fault::Status(code),
+        })
+    }
+
     /// Unwraps nested delays: the total wait and the fault to apply after it.
     pub(crate) fn resolve(self) -> (Duration, Action) {
         let mut wait = Duration::ZERO;
@@ -128,6 +182,50 @@ mod tests {
                 retry_after: None
             }
         );
+    }
+
+    #[test]
+    fn parse_reads_every_form() {
+        assert_eq!(Fault::parse("ok"), Ok(Fault::Ok));
+        assert_eq!(Fault::parse("reset"), Ok(Fault::Reset));
+        assert_eq!(Fault::parse("429"), Ok(Fault::Status(429)));
+        assert_eq!(
+            Fault::parse("503:retry-after=Wed, 21 Oct 2015 07:28:00 GMT"),
+            Ok(Fault::StatusRetryAfter(
+                503,
+                "Wed, 21 Oct 2015 07:28:00 GMT".into()
+            ))
+        );
+        assert_eq!(
+            Fault::parse("partial=2:too old"),
+            Ok(Fault::PartialSuccess {
+                rejected: 2,
+                message: "too old".into()
+            })
+        );
+        assert_eq!(
+            Fault::parse("delay=1500:503:retry-after=3"),
+            Ok(Fault::delayed(
+                Duration::from_millis(1500),
+                Fault::StatusRetryAfter(503, "3".into())
+            ))
+        );
+    }
+
+    #[test]
+    fn parse_refuses_what_it_does_not_know() {
+        for bad in [
+            "",
+            "fine",
+            "50x",
+            "503:after=1",
+            "delay=x:ok",
+            "delay=5",
+            "partial=a:b",
+        ] {
+            let err = Fault::parse(bad).unwrap_err();
+            assert!(err.contains(&format!("'{bad}'")), "{err}");
+        }
     }
 
     #[test]

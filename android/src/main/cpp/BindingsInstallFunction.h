@@ -27,6 +27,7 @@ inline constexpr bool kInstallerReceivesCallInvoker = std::is_invocable_v<
 /// binding into the runtime React Native passes, with the JS CallInvoker the holder passes
 /// along, else with `fallbackInvoker` (the React context's JS CallInvoker, which the Kotlin
 /// module fetches; the only one React Native 0.76 offers). Failures are kept in `binding`.
+/// With a null `binding` (the module was already invalidated) the function installs nothing.
 template <class Holder>
 auto makeInstallFunction(
     std::shared_ptr<RuntimeBinding> binding,
@@ -34,11 +35,17 @@ auto makeInstallFunction(
   if constexpr (kInstallerReceivesCallInvoker<Holder>) {
     return [binding = std::move(binding), fallbackInvoker = std::move(fallbackInvoker)](
                facebook::jsi::Runtime &runtime, const std::shared_ptr<facebook::react::CallInvoker> &jsInvoker) {
-      binding->install(runtime, jsInvoker ? jsInvoker : fallbackInvoker);
+      if (binding) {
+        binding->install(runtime, jsInvoker ? jsInvoker : fallbackInvoker);
+      }
     };
   } else {
     return [binding = std::move(binding), fallbackInvoker = std::move(fallbackInvoker)](
-               facebook::jsi::Runtime &runtime) { binding->install(runtime, fallbackInvoker); };
+               facebook::jsi::Runtime &runtime) {
+      if (binding) {
+        binding->install(runtime, fallbackInvoker);
+      }
+    };
   }
 }
 

@@ -20,9 +20,10 @@ namespace otelsessions::platform {
 ///
 /// Thread contract (React Native 0.76 and later, checked in their sources): `install` runs on
 /// the JS thread, from the TurboModule manager, when JavaScript first asks for the module.
-/// `invalidate` runs when the React instance is torn down, either on the JS thread or after the
-/// JS thread has stopped, and always before the runtime is destroyed; so no JavaScript runs on
-/// the runtime while `invalidate` uses it.
+/// `invalidate` runs when the React instance is torn down, on the ReactHost's background thread
+/// (`ReactInstance.destroy()` quits and joins the JS thread, then invalidates the TurboModules),
+/// always before the runtime is destroyed; so no JavaScript runs on the runtime while
+/// `invalidate` uses it.
 class RuntimeBinding {
  public:
   /// Installs `global.__otelSessions` into `runtime`, delivering callbacks through `jsInvoker`.

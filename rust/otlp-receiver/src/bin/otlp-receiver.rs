@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! otlp-receiver --endpoint-file FILE --out FILE [--port N] [--flap SEED [--calm-file FILE]]
+//!               [--fault FAULT]...
 //! ```
 //!
 //! Listens on 127.0.0.1, writes its endpoint (`http://127.0.0.1:PORT`) to the endpoint file
@@ -16,6 +17,10 @@
 //! {status: count, "items accepted": n}`. Once the calm file exists (`--calm-file`), the
 //! receiver stays healthy (and listening) for good; once `<calm file>.sync` exists, it
 //! writes the out file at once, removes the `.sync` file and writes `<calm file>.synced`.
+//!
+//! `--fault FAULT` (repeatable) scripts the answers to the first requests, in order, as
+//! [`Fault::parse`] reads them (`503:retry-after=2`, `reset`, `delay=3000:ok`,
+//! `partial=2:MESSAGE`, ...); later requests are answered normally. Not with `--flap`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +35,7 @@ struct Args {
     port: u16,
     flap: Option<u64>,
     calm_file: Option<PathBuf>,
+    faults: Vec<Fault>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -38,6 +44,7 @@ fn parse_args() -> Result<Args, String> {
     let mut port = 0;
     let mut flap = None;
     let mut calm_file = None;
+    let mut faults = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
@@ -58,11 +65,15 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--calm-file" => calm_file = Some(PathBuf::from(value()?)),
+            "--fault" => faults.push(Fault::parse(&value()?)?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
     if calm_file.is_some() && flap.is_none() {
         return Err("--calm-file goes with --flap".into());
+    }
+    if !faults.is_empty() && flap.is_some() {
+        return Err("--fault does not go with --flap".into());
     }
     Ok(Args {
         endpoint_file: endpoint_file.ok_or("--endpoint-file is required")?,
@@ -70,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
         port,
         flap,
         calm_file,
+        faults,
     })
 }
 
@@ -223,7 +235,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("otlp-receiver: {e}\nusage: otlp-receiver --endpoint-file FILE --out FILE [--port N] [--flap SEED [--calm-file FILE]]");
+            eprintln!("otlp-receiver: {e}\nusage: otlp-receiver --endpoint-file FILE --out FILE [--port N] [--flap SEED [--calm-file FILE]] [--fault FAULT]...");
             return ExitCode::from(2);
         }
     };
@@ -237,6 +249,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    receiver.push_faults(args.faults.iter().cloned());
     let endpoint = receiver.endpoint();
     let mut backend = Backend {
         port: receiver.port(),

@@ -5,45 +5,40 @@ import com.facebook.react.turbomodule.core.CallInvokerHolderImpl
 import com.facebook.react.turbomodule.core.interfaces.BindingsInstallerHolder
 
 /**
- * The native side of the module: `libotelsessions.so` (android/CMakeLists.txt), which holds the
- * JSI binding's C++, the Rust library, and the JNI adapter (src/main/cpp/OtelSessionsJni.cpp).
- * Every function is thread-safe unless it says otherwise.
+ * [NativeLibrary] as `libotelsessions.so` implements it (android/CMakeLists.txt): the JSI
+ * binding's C++, the Rust library, and the JNI adapter (src/main/cpp/OtelSessionsJni.cpp), which
+ * registers these methods by name when the library loads. Contracts: see [NativeLibrary].
  */
-internal object OtelSessionsNative {
-  init {
-    System.loadLibrary("otelsessions")
-  }
+internal class OtelSessionsNative private constructor() : NativeLibrary {
+  external override fun createBinding(): Long
 
-  /** A new binding handle for one module instance; free it with [disposeBinding]. */
-  @JvmStatic external fun createBinding(): Long
-
-  /**
-   * The installer React Native runs on the JS thread when JavaScript first requires the module.
-   * [jsInvokerHolder] is the React context's JS CallInvoker: React Native 0.76 passes none to
-   * the installer, later versions do and theirs is preferred.
-   */
   @OptIn(FrameworkAPI::class)
-  @JvmStatic
-  external fun bindingsInstaller(handle: Long, jsInvokerHolder: CallInvokerHolderImpl?): BindingsInstallerHolder
+  external override fun bindingsInstaller(
+      handle: Long,
+      jsInvokerHolder: CallInvokerHolderImpl?,
+  ): BindingsInstallerHolder
 
-  /** True once the installer has put `global.__otelSessions` into the runtime. */
-  @JvmStatic external fun isInstalled(handle: Long): Boolean
+  external override fun isInstalled(handle: Long): Boolean
 
-  /** Why installing failed, or null. */
-  @JvmStatic external fun installError(handle: Long): String?
+  external override fun installError(handle: Long): String?
 
-  /**
-   * Tears the binding down on its runtime, then frees [handle]. Call only from the module's
-   * `invalidate` (React Native runs it while no JavaScript runs on that runtime), once.
-   */
-  @JvmStatic external fun disposeBinding(handle: Long)
+  external override fun disposeBinding(handle: Long)
 
-  /** `ots_app_foreground()`: the app is visible. Any thread; remembered before init. */
-  @JvmStatic external fun appForeground()
+  external override fun appForeground()
 
-  /** `ots_app_background()`: the app left the screen. Any thread; remembered before init. */
-  @JvmStatic external fun appBackground()
+  external override fun appBackground()
 
-  /** `ots_set_platform_info(json)`, before `Sessions.init`. Returns null, or the error message. */
-  @JvmStatic external fun setPlatformInfo(json: String): String?
+  external override fun setPlatformInfo(json: String): String?
+
+  external override fun setTransport(transport: OkHttpTransport): Int
+
+  external override fun transportComplete(id: Long, status: Int, retryAfter: String?, body: ByteArray): Int
+
+  companion object {
+    /** The process's library, loaded (`System.loadLibrary`) on first use. */
+    val instance: NativeLibrary by lazy {
+      System.loadLibrary("otelsessions")
+      OtelSessionsNative()
+    }
+  }
 }
