@@ -35,11 +35,11 @@ func newWirecountFactory() processor.Factory {
 		func() component.Config { return &wirecountConfig{} },
 		processor.WithTraces(func(_ context.Context, set processor.Settings, _ component.Config, next consumer.Traces) (processor.Traces, error) {
 			c, err := newCounter(set, "traces")
-			return &wirecountTraces{counter: c, next: next}, err
+			return &wirecount{counter: c, traces: next}, err
 		}, component.StabilityLevelDevelopment),
 		processor.WithLogs(func(_ context.Context, set processor.Settings, _ component.Config, next consumer.Logs) (processor.Logs, error) {
 			c, err := newCounter(set, "logs")
-			return &wirecountLogs{counter: c, next: next}, err
+			return &wirecount{counter: c, logs: next}, err
 		}, component.StabilityLevelDevelopment),
 	)
 }
@@ -81,34 +81,25 @@ func (c *counter) count(ctx context.Context, items int) {
 	c.items.Add(ctx, int64(items), attrs)
 }
 
-type wirecountTraces struct {
+// wirecount is the processor of one pipeline: traces (next consumer in `traces`) or logs.
+type wirecount struct {
 	component.StartFunc
 	component.ShutdownFunc
 	counter *counter
-	next    consumer.Traces
+	traces  consumer.Traces
+	logs    consumer.Logs
 }
 
-func (p *wirecountTraces) Capabilities() consumer.Capabilities {
+func (p *wirecount) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: false}
 }
 
-func (p *wirecountTraces) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+func (p *wirecount) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	p.counter.count(ctx, td.SpanCount())
-	return p.next.ConsumeTraces(ctx, td)
+	return p.traces.ConsumeTraces(ctx, td)
 }
 
-type wirecountLogs struct {
-	component.StartFunc
-	component.ShutdownFunc
-	counter *counter
-	next    consumer.Logs
-}
-
-func (p *wirecountLogs) Capabilities() consumer.Capabilities {
-	return consumer.Capabilities{MutatesData: false}
-}
-
-func (p *wirecountLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+func (p *wirecount) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	p.counter.count(ctx, ld.LogRecordCount())
-	return p.next.ConsumeLogs(ctx, ld)
+	return p.logs.ConsumeLogs(ctx, ld)
 }
