@@ -110,8 +110,8 @@ build_receiver() {
 }
 
 # Go for the project's OpenTelemetry Collector (scripts/collector): the machine's own Go
-# (/usr/local/go on the project's machines), at least the version scripts/collector/go.mod names.
-# Debian 12's golang-go (1.19) is too old, and no other registry here ships a Go toolchain.
+# (/usr/local/go on the project's machines), at least the version scripts/collector/go.mod names
+# (an older one makes `go build` say so). Debian 12's golang-go (1.19) is too old to install.
 ensure_go() {
   if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="/usr/local/go/bin:$PATH"; fi
   if ! command -v go >/dev/null; then
