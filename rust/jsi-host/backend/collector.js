@@ -87,8 +87,7 @@ async function startOnce(binary, dir) {
     running.delete(child);
   });
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  // Ready once its own metrics answer (the pipelines start before the telemetry endpoint)
-  // and the OTLP port accepts connections.
+  // Ready once both its own metrics endpoint answers and its OTLP port accepts connections.
   for (let waited = 0; waited < 60_000; waited += 50) {
     if (exited !== null) return { failed: `exited with ${exited}: ${fs.readFileSync(log, 'utf8').slice(-2000)}` };
     const ok = await fetch(metricsUrl).then((r) => r.ok, () => false);
