@@ -108,3 +108,14 @@ build_receiver() {
   cargo build --quiet --locked -p otlp-receiver --bin otlp-receiver >&2
   echo target/debug/otlp-receiver
 }
+
+# Go for the project's OpenTelemetry Collector (scripts/collector): the machine's own Go
+# (/usr/local/go on the project's machines), at least the version scripts/collector/go.mod names
+# (an older one makes `go build` say so). Debian 12's golang-go (1.19) is too old to install.
+ensure_go() {
+  if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="/usr/local/go/bin:$PATH"; fi
+  if ! command -v go >/dev/null; then
+    echo "missing Go: the Collector (scripts/collector) needs Go $(awk '$1 == "go" {print $2}' scripts/collector/go.mod) or newer on the PATH" >&2
+    exit 1
+  fi
+}

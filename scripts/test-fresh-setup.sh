@@ -53,6 +53,7 @@ is_only_a_path() { # command...: its stdout must be exactly one existing path
 }
 check "scripts/build-jsi-host.sh prints only the host's path" is_only_a_path bash scripts/build-jsi-host.sh
 check "build_receiver prints only the receiver's path" is_only_a_path build_receiver
+check "scripts/build-collector.sh prints only the Collector's path" is_only_a_path bash scripts/build-collector.sh
 check "apt-get was asked for the JSI host's packages" \
   grep -q 'install .*libjavascriptcoregtk-4.1-dev' "$work/apt.log"
 

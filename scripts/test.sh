@@ -35,6 +35,8 @@ step "Example app: types, smoke test with the mock, Metro bundles for Android an
 bash scripts/check-example.sh
 step "Fresh machine: the demo (timeline checked) and the harness with every install branch taken; no helper outlives a failure"
 bash scripts/test-fresh-setup.sh
+step "OpenTelemetry Collector: build (cached), docs/collector.md validated, the app day and a kill loop through it"
+bash scripts/test-collector.sh
 step "Torture (short): kills, corrupt files, full disk, clocks, fuzzing, concurrency"
 bash scripts/torture.sh --quick
 step "Benchmarks run (npm run bench -- --quick) and write well-formed results (no timing checked)"

@@ -94,8 +94,8 @@ function completeness(s) {
   return `${b.received}/${b.expected}: missing #${b.missing.join(', #')}${dup}`;
 }
 
-/** Prints the timeline as text. */
-function printTimeline(t, endpoint) {
+/** Prints the timeline as text; `source` introduces the backend's record counts. */
+function printTimeline(t, endpoint, source = 'The embedded receiver decoded') {
   console.log(`\nSessions (times from the first launch; endpoint ${endpoint})\n`);
   console.log(' #  session   previous  start s   end s  ended by               recorded  counted  at the backend');
   for (const s of t.sessions) {
@@ -112,7 +112,7 @@ function printTimeline(t, endpoint) {
   console.log(`  … and ${events} recorded events (in the picture).`);
   console.log('\n"recorded": records the app made in the session; "counted": the engine\'s durable count, which');
   console.log('session.end reports; "at the backend": numbered records received, against that count.');
-  if (t.received) console.log(`\nThe embedded receiver decoded ${t.received.spans} spans and ${t.received.logs} log records.`);
+  if (t.received) console.log(`\n${source} ${t.received.spans} spans and ${t.received.logs} log records.`);
 }
 
 module.exports = { buildTimeline, printTimeline, completeness };

@@ -1,32 +1,42 @@
 // Torture kill loop (scripts/torture.sh runs it): the Linux JSI host runs kill-workload.js
 // against a flapping loopback OTLP receiver, is SIGKILLed at a random moment, and is
 // relaunched on the same storage, N times; a last "drain" launch delivers what is left once
-// the receiver is calm. Then what the receiver decoded is checked:
+// the receiver is calm. With --collector instead of --receiver, the backend is a real
+// OpenTelemetry Collector on loopback (scripts/test-collector.sh), read back from its file
+// exporter. Then what the backend holds is checked:
 //   - every record a launch declared durable (DURABLE lines, printed after a flush) arrived;
 //   - no sequence number was given to two different records (numbers are reused only when
 //     the record holding them died in memory);
 //   - every session has exactly one session.start and one session.end (the last one: a start
 //     only); copies of the same event (at-least-once replays) are counted as duplicates;
 //   - no record numbered above its session's final record_count;
-//   - the state file is valid JSON after every kill and never quarantined.
+//   - the state file is valid JSON after every kill and never quarantined;
+//   - what backend/checks.js checks (stamps, resource, names, the session.previous_id chain);
+//   - the backend's file holds every item it accepted, and, from the Collector, every request
+//     came gzip'd protobuf and none was refused.
 //
-//   node kill-loop.js --host H --bundle B --receiver R --out DIR [--iterations 200] [--seed 1]
+//   node kill-loop.js --host H --bundle B (--receiver R | --collector C) --out DIR [--iterations 200] [--seed 1]
 // Prints a summary and writes DIR/kill-loop.json; exits 1 if a check failed.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
+const { checkBackend } = require('../backend/checks');
+const { startCollector, wireFailures } = require('../backend/collector');
+const { startReceiver } = require('../backend/receiver');
+
 function parseArgs(argv) {
   const a = { iterations: '200', seed: '1' };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
-    if (!['host', 'bundle', 'receiver', 'out', 'iterations', 'seed'].includes(k) || argv[i + 1] === undefined) {
+    if (!['host', 'bundle', 'receiver', 'collector', 'out', 'iterations', 'seed'].includes(k) || argv[i + 1] === undefined) {
       throw new Error(`kill-loop: unknown or incomplete argument ${argv[i]}`);
     }
     a[k] = argv[i + 1];
   }
-  for (const k of ['host', 'bundle', 'receiver', 'out']) if (!a[k]) throw new Error(`kill-loop: --${k} is required`);
+  for (const k of ['host', 'bundle', 'out']) if (!a[k]) throw new Error(`kill-loop: --${k} is required`);
+  if (!a.receiver === !a.collector) throw new Error('kill-loop: give one of --receiver and --collector');
   a.iterations = Number(a.iterations);
   a.seed = Number(a.seed);
   return a;
@@ -88,15 +98,12 @@ async function main() {
   fs.rmSync(args.out, { recursive: true, force: true });
   const storage = path.join(args.out, 'storage');
   fs.mkdirSync(storage, { recursive: true });
-  const rxOut = path.join(args.out, 'received.json');
-  const calm = path.join(args.out, 'calm');
-  const receiver = spawn(args.receiver, ['--endpoint-file', path.join(args.out, 'endpoint'), '--out', rxOut,
-    '--flap', String(args.seed * 7919 + 1), '--calm-file', calm], { stdio: ['ignore', 'inherit', 'inherit'] });
-  // Never leave a flapping receiver behind, whatever happens to this driver.
-  process.on('exit', () => receiver.kill('SIGKILL'));
+  // Either backend is stopped whatever happens to this driver (the modules see to it).
+  const backend = args.collector
+    ? await startCollector(args.collector, args.out)
+    : await startReceiver(args.receiver, args.out, { flapSeed: args.seed * 7919 + 1 });
   try {
-    for (let i = 0; i < 2400 && !fs.existsSync(path.join(args.out, 'endpoint')); i++) await sleep(25); // up to 60 s
-    const endpoint = fs.readFileSync(path.join(args.out, 'endpoint'), 'utf8');
+    const endpoint = backend.endpoint;
     const rand = rng(args.seed);
     const durable = new Map(); // session → [[from, to]]
     const handed = new Map(); // session → Set of event numbers handed to the native side
@@ -139,7 +146,7 @@ async function main() {
       if (n % 25 === 0) console.log(`kill-loop: ${n}/${args.iterations} kills, ${recorded} records made`);
     }
     fs.cpSync(storage, path.join(args.out, 'storage-before-drain'), { recursive: true });
-    fs.writeFileSync(calm, '');
+    if (backend.kind === 'receiver') backend.calm();
     const d = await launch(args, storage, 'drain', endpoint, args.seed, args.iterations + 1, null);
     launches++;
     note(d.lines, 'drain');
@@ -149,7 +156,7 @@ async function main() {
       failures.push(`drain launch exited with ${d.code ?? d.signal}: ${d.stderr.slice(-2000)}`);
     }
     if (process.env.KILL_LOOP_HOLD) {
-      console.log(`kill-loop: holding the receiver at ${endpoint} for ${process.env.KILL_LOOP_HOLD} s`);
+      console.log(`kill-loop: holding the ${backend.kind} at ${endpoint} for ${process.env.KILL_LOOP_HOLD} s`);
       await sleep(Number(process.env.KILL_LOOP_HOLD) * 1000);
     }
     fs.writeFileSync(path.join(args.out, 'drain.log'), d.lines.join('\n') + '\n' + d.stderr);
@@ -161,18 +168,26 @@ async function main() {
     } catch (e) {
       failures.push('cannot read the final state: ' + e.message);
     }
-    // Ask the receiver for a complete out file and wait for its answer (a stale file would
-    // look like loss). Its own count of accepted items must then match the file.
-    fs.writeFileSync(calm + '.sync', '');
-    for (let waited = 0; !fs.existsSync(calm + '.synced') && waited < 300_000; waited += 100) await sleep(100);
-    if (!fs.existsSync(calm + '.synced')) failures.push('the receiver never wrote its complete file (stalled)');
-    const rx = JSON.parse(fs.readFileSync(rxOut, 'utf8'));
-    if (rx.spans.length + rx.logs.length !== (rx.requests?.['items accepted'] ?? 0)) {
-      failures.push(`the receiver's file does not hold what it accepted: ${JSON.stringify(rx.requests)}`);
+    // A stale file would look like loss: wait until the backend's file holds everything it
+    // accepted (by its own count).
+    let settled = null;
+    try {
+      settled = await backend.settle();
+      if (settled.inFile !== settled.accepted) failures.push(`the ${backend.kind}'s file holds ${settled.inFile} items, but it accepted ${settled.accepted}`);
+    } catch (e) {
+      failures.push(`the ${backend.kind}: ${e.message}`);
     }
+    if (backend.kind === 'collector' && settled) failures.push(...wireFailures(settled));
+    const rx = backend.read();
     const res = analyse(rx, durable, handed, finalSession, history, failures);
+    const checked = checkBackend(rx, {
+      resource: { 'service.name': 'torture', 'service.version': '9', 'telemetry.sdk.language': 'rust', 'telemetry.distro.name': 'react-native-otel-sessions' },
+      eventNames: ['tick'],
+      spanNames: ['launch', 'work'],
+    });
+    failures.push(...checked.failures);
     const summary = {
-      name: 'kill loop (JSI host, flapping receiver)',
+      name: backend.kind === 'collector' ? 'kill loop (JSI host, OpenTelemetry Collector)' : 'kill loop (JSI host, flapping receiver)',
       iterations: args.iterations,
       launches,
       recorded,
@@ -190,6 +205,7 @@ async function main() {
       duplicateStarts: res.duplicateStarts,
       duplicateEnds: res.duplicateEnds,
       flap: rx.flap || {},
+      backend: backend.kind === 'collector' ? { out: backend.out, ...settled } : undefined,
       mismatches,
       failures: failures.slice(0, 50),
       failureCount: failures.length,
@@ -199,11 +215,12 @@ async function main() {
     console.log(`kill-loop: ${summary.iterations} kills in ${summary.seconds} s; ${recorded} records made, ${res.durable} declared durable, ` +
       `${res.received} distinct received, ${res.lost} lost, ${res.handedLost} of ${res.handed} handed-over events lost, ${res.duplicated} duplicates, ` +
       `${res.window} never handed over (in JS memory at a kill); ` +
-      `${res.sessions} sessions (${JSON.stringify(res.endReasons)}), receiver phases ${JSON.stringify(summary.flap)}`);
+      `${res.sessions} sessions (${JSON.stringify(res.endReasons)})` +
+      (backend.kind === 'collector' ? `; the Collector accepted ${settled?.accepted} items in ${settled?.requests} requests (${JSON.stringify(settled?.items)}), refused ${settled?.refused}` : `, receiver phases ${JSON.stringify(summary.flap)}`));
     for (const f of failures.slice(0, 20)) console.log('FAIL ' + f);
     process.exitCode = failures.length ? 1 : 0;
   } finally {
-    receiver.kill('SIGTERM');
+    await backend.stop();
   }
 }
 
