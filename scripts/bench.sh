@@ -2,7 +2,7 @@
 # `npm run bench [-- --quick]`: what users of a monitoring SDK care about, each figure beside a
 # peer or baseline measured in the same run: criterion benchmarks of the engine and the telemetry
 # pipeline, JavaScript in the Linux JSI host (ours vs OpenTelemetry JS peers, start-up, memory),
-# and the size of the stripped library. Writes target/bench/results.json and prints a table.
+# and the size of the stripped library (x86_64 here, and per Android ABI built for the device). Writes target/bench/results.json and prints a table.
 # --quick: tiny samples (for `npm test`, which only checks the results are well-formed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +33,10 @@ if [[ ${#quick[@]} -eq 0 ]]; then
   command -v cargo-bloat >/dev/null || cargo install --quiet --locked cargo-bloat
   cargo bloat --locked --release -p otel-sessions-jsi --example size_cdylib --crates -n 0 --message-format json > target/bench/bloat.json
 fi
+
+step "size per Android ABI: the device library linked as the NDK build keeps it, stripped (scripts/device)"
+# --quick (npm test): arm64-v8a only, which npm test's device step has just built (cached).
+if [[ ${#quick[@]} -eq 0 ]]; then abis=(android); else abis=(aarch64-linux-android); fi
+bash scripts/device/check-device.sh "${abis[@]}"
 
 node scripts/bench/collect.js "${quick[@]}"

@@ -3,7 +3,8 @@
 # concurrency across the whole stack. Prints a table of what was tried and what was lost, and
 # writes target/torture/results.json.
 #   --quick   the short version `npm test` runs (about 2 minutes on 2 cores)
-#   (default) the full version: 200 kills, thousands of fuzz cases (10-20 minutes)
+#   (default) the full version: 200 kills, thousands of fuzz cases (10-20 minutes), then
+#             `npm run device`: all 7 device targets and the Rust suites on ARM (see scripts/device)
 # Environment: TORTURE_SEED (default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,11 @@ rm -rf "$fdir"
 step "torture: kill loop ($kills SIGKILLs of the JSI host, flapping receiver)"
 run_helper node rust/jsi-host/torture/kill-loop.js --host "$host" --bundle target/harness/torture-kill-workload.js \
   --receiver "$receiver" --out "$out/kill-loop" --iterations "$kills" --seed "$seed" || status=1
+
+if [[ $mode == full ]]; then
+  step "torture: the device library for all 7 targets, the Rust suites on ARM under qemu-user (npm run device)"
+  bash scripts/device/full.sh || status=1
+fi
 
 node rust/jsi-host/torture/report.js "$out" "$mode" $(( $(date +%s) - started )) || status=1
 exit $status

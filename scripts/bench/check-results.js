@@ -6,13 +6,17 @@ const path = require('path');
 const file = path.join(__dirname, '..', '..', 'target', 'bench', 'results.json');
 const r = JSON.parse(fs.readFileSync(file, 'utf8'));
 const problems = [];
-if (!Array.isArray(r.figures) || r.figures.length < 14) problems.push(`expected at least 14 figures, got ${r.figures?.length}`);
+if (!Array.isArray(r.figures) || r.figures.length < 16) problems.push(`expected at least 16 figures, got ${r.figures?.length}`);
 for (const f of r.figures ?? []) {
   if (!Number.isFinite(f.value) || f.value <= 0) problems.push(`${f.what}: value ${f.value}`);
   if (f.baselineValue !== null && !(Number.isFinite(f.baselineValue) && f.baselineValue > 0)) problems.push(`${f.what}: baseline ${f.baselineValue}`);
 }
 for (const suite of ['binding', 'otel-bridge', 'peers', 'startup', 'memory', 'memoryBaseline']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
 if (!(r.size?.strippedBytes > 0)) problems.push('library size missing');
+const arm64 = r.size?.device?.targets?.['aarch64-linux-android'];
+if (!(arm64?.so?.strippedBytes > 0)) problems.push('arm64-v8a linked library size missing (scripts/device/check-device.sh)');
+if (!(r.size?.device?.breakdown?.crates?.length > 0)) problems.push('arm64-v8a size breakdown missing');
+if (!r.figures?.some((f) => f.what.startsWith('library size, Android arm64-v8a'))) problems.push('no arm64-v8a size figure');
 if (problems.length) {
   console.error(`bench results malformed:\n  ${problems.join('\n  ')}`);
   process.exit(1);

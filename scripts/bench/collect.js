@@ -40,6 +40,9 @@ function size() {
     result.textBytes = b['text-section-size'];
     result.crates = b.crates.map((c) => ({ name: c.name, textBytes: c.size }));
   }
+  // The device library per Android ABI (scripts/device/check-device.sh, run by bench.sh).
+  const device = path.join(root, 'target', 'device', 'results.json');
+  result.device = fs.existsSync(device) ? JSON.parse(fs.readFileSync(device, 'utf8')) : null;
   return result;
 }
 
@@ -84,6 +87,12 @@ const grown = (m) => (m.rssAfterFlushKiB - m.rssBeforeKiB) / 1024;
 figure(`RSS growth after ${host.memory.events} events, receiver down`, grown(host.memory), 'MiB', 'the same JS loop without recording', grown(host.memoryBaseline), `bounded by the caps (outbox on disk ${(host.memory.outboxBytes / 1048576).toFixed(1)} MiB)`, null);
 figure("  (the library's share: the difference)", grown(host.memory) - grown(host.memoryBaseline), 'MiB', null, null, null, null);
 figure('library size, x86_64, stripped', lib.strippedBytes / 1e6, 'MB', 'budget', lib.budgetBytes / 1e6, 'within 1.5 MB', lib.strippedBytes <= lib.budgetBytes);
+for (const [target, t] of Object.entries(lib.device?.targets ?? {})) {
+  if (!t.so) continue;
+  const goal = target === lib.device.goal.target ? lib.device.goal.bytes : null;
+  figure(`library size, Android ${t.abi}, linked .so, stripped`, t.so.strippedBytes / 1e6, 'MB', goal ? 'goal' : null, goal ? goal / 1e6 : null,
+    goal ? `within ${goal / 1e6} MB` : null, goal ? t.so.strippedBytes <= goal : null);
+}
 
 const rustc = (() => { try { return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim(); } catch { return null; } })();
 const results = {
@@ -107,5 +116,10 @@ for (const f of figures) {
 if (lib.crates) {
   console.log(`\nBiggest contributors to .text (${(lib.textBytes / 1024).toFixed(0)} KiB, cargo-bloat):`);
   for (const c of lib.crates.slice(0, 10)) console.log(`  ${c.name.padEnd(28)} ${(c.textBytes / 1024).toFixed(0).padStart(6)} KiB`);
+}
+const breakdown = lib.device?.breakdown;
+if (breakdown) {
+  console.log(`\n${lib.device.goal.target} linked library, sized symbols by crate (scripts/device/size-breakdown.js):`);
+  for (const c of breakdown.crates.slice(0, 10)) console.log(`  ${c.name.padEnd(40)} ${(c.bytes / 1024).toFixed(0).padStart(6)} KiB`);
 }
 console.log(`\nresults: ${path.join(benchDir, 'results.json')}`);

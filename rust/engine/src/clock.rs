@@ -84,10 +84,14 @@ mod platform {
         if rc != 0 {
             return super::fallback_mono_ms();
         }
-        // time_t and c_long are 32-bit on armeabi-v7a and x86 Android: widen explicitly.
-        #[allow(clippy::useless_conversion)]
-        let ms = i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000;
-        ms
+        timespec_ms(&ts)
+    }
+
+    /// Milliseconds of a `timespec`. `time_t` and `c_long` are 32-bit on armeabi-v7a and x86
+    /// Android (and on 32-bit ARM Linux, where the tests run it under qemu-arm): widen first.
+    #[allow(clippy::useless_conversion)]
+    pub(super) fn timespec_ms(ts: &libc::timespec) -> i64 {
+        i64::from(ts.tv_sec) * 1000 + i64::from(ts.tv_nsec) / 1_000_000
     }
 
     pub fn boot_id() -> Option<String> {
@@ -126,8 +130,7 @@ mod platform {
         });
         // SAFETY: no arguments; always safe to call.
         let ticks = unsafe { mach_continuous_time() };
-        let nanos = u128::from(ticks) * u128::from(numer) / u128::from(denom);
-        i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+        super::mach_ticks_ms(ticks, numer, denom)
     }
 
     pub fn boot_id() -> Option<String> {
@@ -147,8 +150,25 @@ mod platform {
                 0,
             )
         };
-        (rc == 0).then(|| format!("{}.{:06}", tv.tv_sec, tv.tv_usec))
+        (rc == 0).then(|| super::boot_time_id(tv.tv_sec.into(), tv.tv_usec.into()))
     }
+}
+
+// The arithmetic of the Apple clock, apart from its system calls so that every platform's
+// tests run it (no Apple OS runs here).
+
+/// Milliseconds of `ticks` of `mach_continuous_time` at the timebase `numer / denom` (ns per
+/// tick: 1/1 on Intel, 125/3 on Apple silicon). Never overflows; saturates at `i64::MAX`.
+#[cfg_attr(not(target_vendor = "apple"), allow(dead_code))]
+fn mach_ticks_ms(ticks: u64, numer: u64, denom: u64) -> i64 {
+    let nanos = u128::from(ticks) * u128::from(numer) / u128::from(denom.max(1));
+    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The boot id of a `kern.boottime` reading: seconds and microseconds of the boot instant.
+#[cfg_attr(not(target_vendor = "apple"), allow(dead_code))]
+fn boot_time_id(sec: i64, usec: i64) -> String {
+    format!("{sec}.{usec:06}")
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
@@ -265,6 +285,43 @@ mod tests {
             "mono {ours} s vs uptime {secs} s"
         );
         assert!(SystemClock.boot_id().is_some());
+    }
+
+    #[test]
+    fn mach_ticks_convert_with_either_timebase_and_never_overflow() {
+        // Intel Macs and simulators: 1 tick = 1 ns.
+        assert_eq!(mach_ticks_ms(1_500_000_000, 1, 1), 1_500);
+        // Apple silicon: 24 MHz, 125/3 ns per tick; one day of ticks.
+        assert_eq!(mach_ticks_ms(24_000_000 * 86_400, 125, 3), 86_400_000);
+        // u64::MAX ticks times 125 does not fit u64; the product is taken in u128.
+        assert_eq!(mach_ticks_ms(u64::MAX, 125, 3), 768_614_336_404_564);
+        assert_eq!(mach_ticks_ms(u64::MAX, u64::MAX, 1), i64::MAX, "saturates");
+        assert_eq!(
+            mach_ticks_ms(7, 1, 0),
+            0,
+            "a zero denominator is not a division by zero"
+        );
+    }
+
+    #[test]
+    fn boot_time_ids_keep_microseconds_apart() {
+        assert_eq!(boot_time_id(1_700_000_000, 42), "1700000000.000042");
+        assert_ne!(
+            boot_time_id(1_700_000_000, 1),
+            boot_time_id(1_700_000_000, 10)
+        );
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn timespec_ms_widens_before_multiplying() {
+        // The last second of a 32-bit time_t (January 2038): on 32-bit targets (armv7 under
+        // qemu-arm in the ARM tests) seconds * 1000 overflows unless widened to 64 bits first.
+        let ts = libc::timespec {
+            tv_sec: 2_147_483_647,
+            tv_nsec: 500_000_000,
+        };
+        assert_eq!(platform::timespec_ms(&ts), 2_147_483_647_500);
     }
 
     #[test]

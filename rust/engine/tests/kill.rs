@@ -9,11 +9,12 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use otel_sessions_engine::*;
+use otel_sessions_test_support::child;
 
 const ENV_DIR: &str = "OTEL_SESSIONS_KILL_CHILD_DIR";
 
@@ -117,21 +118,13 @@ fn wait_for_child(dir: &Path, n: usize, then: &str, child: &mut std::process::Ch
 #[test]
 fn sigkill_at_random_moments_never_loses_a_session_end() {
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let iterations = 40;
     for n in 0..iterations {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "child_workload",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+        let mut child = child("child_workload")
             .env(ENV_DIR, dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -85,6 +85,13 @@ fn write_state_never_delivers_notifications_on_the_calling_thread() {
 /// shows the scenario above really arises, so the test of `write_state` can fail.
 #[test]
 fn persist_may_deliver_on_the_calling_thread_in_the_same_race() {
+    // Under qemu-user the guest's threads take turns closely enough that the race never
+    // happens (measured: 0 deliveries on the saver in 10 rounds on armv7 and aarch64).
+    if otel_sessions_test_support::skip_when_emulated(
+        "the race needs threads running in parallel, which qemu-user does not give",
+    ) {
+        return;
+    }
     let mut total = 0;
     for _ in 0..10 {
         let (on_saver, ends) = saver_deliveries(|e| e.persist().unwrap());

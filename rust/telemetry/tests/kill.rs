@@ -9,12 +9,13 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 mod common;
 use common::*;
 
+use otel_sessions_test_support::child;
 use otlp_receiver::{Fault, Receiver};
 
 const ENV_DIR: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_DIR";
@@ -90,21 +91,13 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
         }
     }));
     let dir = tempfile::tempdir().unwrap();
-    let exe = std::env::current_exe().unwrap();
     let kills = 12;
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for n in 0..kills {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "child_records",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+        let mut child = child("child_records")
             .env(ENV_DIR, dir.path())
             .env(ENV_ENDPOINT, rx.endpoint())
             .stdout(Stdio::null())

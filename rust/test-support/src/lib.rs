@@ -3,6 +3,7 @@
 //! * [`child`]: run one `#[ignore]`d test of the current test binary as a child process, the
 //!   way the kill and lock tests make real processes to kill. Under an emulator (qemu-user for
 //!   ARM runs) the child is started through the same runner as the test binary.
+//! * [`skip_when_emulated`]: skip a test that cannot work under an emulator, saying why.
 //! * [`wait_until`]: poll a condition with a generous deadline instead of sleeping a guess.
 //! * `HttpTransport` (feature `http`): the telemetry layer's transport over plain HTTP.
 #![warn(missing_docs)]
@@ -12,6 +13,7 @@ mod http_transport;
 #[cfg(feature = "http")]
 pub use http_transport::{perform, HttpTransport};
 
+use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -52,6 +54,29 @@ pub fn child(test_name: &str) -> Command {
 /// real parallelism may not happen there.
 pub fn emulated() -> bool {
     std::env::var_os(RUNNER_ENV).is_some()
+}
+
+/// Whether to skip a test because it runs under an emulator ([`emulated`]), for tests that
+/// need what an emulator cannot give (real parallelism in a race). When skipping, it says so
+/// on stderr past the test harness's output capture, so the skip shows in every run's log:
+///
+/// ```
+/// # fn race() {}
+/// if otel_sessions_test_support::skip_when_emulated("the race needs two cores running at once") {
+///     return;
+/// }
+/// race();
+/// ```
+///
+/// Native runs never skip.
+pub fn skip_when_emulated(why: &str) -> bool {
+    if !emulated() {
+        return false;
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    // `eprintln!` output is captured by the harness and shown only for failures.
+    let _ = writeln!(std::io::stderr(), "SKIPPED under emulation: {test}: {why}");
+    true
 }
 
 /// Polls `cond` every 10 ms until it holds; panics with `what` after `timeout`. Timeouts here
