@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the device library (the staticlib of crate otel-sessions-jsi) for Android and iOS
 # targets on Linux, as the build scripts ship it: the workspace's release profile (opt-level z,
-# LTO setting, one codegen unit, panic=abort), warnings as errors. Uses Debian's rustc and the
+# LTO setting, one codegen unit, unwinding panics), warnings as errors. Uses Debian's rustc and the
 # source of its std (toolchain.sh); the user's rustup toolchain is not touched, and
 # scripts/build-android / scripts/build-ios stay the way users build (cargo-ndk, Xcode).
 #

@@ -27,7 +27,7 @@ const { headerFunctions, isRustMangled, archiveSymbols, dynamicSymbols, platform
 const ANDROID_MIN_API = 24; // scripts/build-android --platform default
 const IOS_DEPLOYMENT_TARGET = 15.1; // scripts/build-ios IPHONEOS_DEPLOYMENT_TARGET default
 // C-named globals of the Rust runtime besides the C ABI: std defines its unwinding personality
-// routine even with panic=abort, and on Apple targets compiler-builtins defines (weakly, like
+// routine (whatever the panic strategy), and on Apple targets compiler-builtins defines (weakly, like
 // clang's own runtime) the helpers behind `@available`. link-android.sh shows a linked library
 // keeps such names internal; in an iOS app they resolve with clang's copies.
 const RUNTIME_EXPORTS = ['rust_eh_personality', '__isOSVersionAtLeast', '__isPlatformVersionAtLeast'];

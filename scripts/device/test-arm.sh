@@ -35,11 +35,11 @@ ensure_rust
 ensure_device_toolchain
 ensure_arm_toolchain
 
-status=0 summary=()
-log=$ARM_TEST_TARGET_DIR/test-arm.log
+status=0 summary=() logs=()
 mkdir -p "$ARM_TEST_TARGET_DIR"
-: >"$log"
 for t in "${targets[@]}"; do
+  log=$ARM_TEST_TARGET_DIR/test-$t.log
+  logs+=("$log")
   case $t in
     armv7-*) linker=arm-linux-gnueabihf-gcc runner="qemu-arm -L /usr/arm-linux-gnueabihf" ;;
     aarch64-*) linker=aarch64-linux-gnu-gcc runner="qemu-aarch64 -L /usr/aarch64-linux-gnu" ;;
@@ -52,12 +52,12 @@ for t in "${targets[@]}"; do
   env "CARGO_TARGET_${name}_LINKER=$linker" "CARGO_TARGET_${name}_RUNNER=$runner" \
     OTEL_SESSIONS_TEST_RUNNER="$runner" RUSTC="$DEVICE_RUSTC" RUSTC_BOOTSTRAP=1 \
     cargo test --locked --target "$t" -Zbuild-std --target-dir "$ARM_TEST_TARGET_DIR" "${cargo_args[@]}" \
-    2>&1 | tee -a "$log" || rc=$?
+    2>&1 | tee "$log" || rc=$?
   took=$(($(date +%s) - started))
   if ((rc)); then status=1; summary+=("FAIL $t (${took} s)"); else summary+=("ok   $t (${took} s)"); fi
 done
 
 step "tests on ARM: summary"
-grep -h '^SKIPPED under emulation' "$log" | sort | uniq -c | sed 's/^ */  /' >&2 || true
+grep -h '^SKIPPED under emulation' "${logs[@]}" | sort | uniq -c | sed 's/^ */  /' >&2 || true
 printf '%s\n' "${summary[@]}"
 exit $status

@@ -39,7 +39,8 @@ ensure_arm_toolchain() {
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 }
 
-# device_cargo TARGET ARGS...: cargo with Debian's rustc, building std for TARGET from source.
+# device_cargo TARGET ARGS...: cargo with Debian's rustc, building std for TARGET from source
+# (`std` brings the panic runtime the profile asks for: the release profile unwinds).
 # Warnings are errors through RUSTFLAGS, which cargo applies to the workspace's crates (and
 # with --target never to build scripts); dependencies, std included, keep cargo's cap-lints.
 device_cargo() {
@@ -48,7 +49,7 @@ device_cargo() {
   case $target in
     *-apple-ios*) env+=(IPHONEOS_DEPLOYMENT_TARGET="$IOS_DEPLOYMENT_TARGET") ;;
   esac
-  env "${env[@]}" cargo "$@" --target "$target" -Zbuild-std=std,panic_abort
+  env "${env[@]}" cargo "$@" --target "$target" -Zbuild-std=std
 }
 
 # The cargo environment variable infix of a target: aarch64-linux-android -> AARCH64_LINUX_ANDROID.

@@ -113,7 +113,8 @@ fn run() {
             batch
         };
         for target in &batch {
-            if target.sync().is_err() {
+            let synced = crate::contain::contained(|| target.sync());
+            if !matches!(synced, Some(Ok(()))) {
                 SYNC_FAILURES.fetch_add(1, Ordering::Relaxed);
             }
         }

@@ -55,6 +55,7 @@ mod app_state;
 mod attributes;
 mod clock;
 mod codec;
+pub mod contain;
 mod diagnostics;
 pub mod durability;
 mod engine;

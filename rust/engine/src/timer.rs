@@ -66,7 +66,8 @@ pub(crate) fn spawn<T: Tick>(owner: Weak<T>, ctl: Arc<TimerCtl>) -> std::io::Res
         .name("otel-sessions-timer".into())
         .spawn(move || loop {
             let Some(owner) = owner.upgrade() else { return };
-            let wait = owner.tick();
+            // A bug in one tick is caught and counted; the timer goes on.
+            let wait = crate::contain::contained(|| owner.tick()).unwrap_or(MAX_SLEEP);
             drop(owner);
             if !ctl.sleep(wait) {
                 return;

@@ -86,7 +86,7 @@ fn write_state_never_delivers_notifications_on_the_calling_thread() {
 #[test]
 fn persist_may_deliver_on_the_calling_thread_in_the_same_race() {
     // Under qemu-user the guest's threads take turns closely enough that the race never
-    // happens (measured: 0 deliveries on the saver in 10 rounds on armv7 and aarch64).
+    // happens (issue 15: it never did on armv7 under qemu-arm).
     if otel_sessions_test_support::skip_when_emulated(
         "the race needs threads running in parallel, which qemu-user does not give",
     ) {

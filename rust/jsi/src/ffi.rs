@@ -1,6 +1,7 @@
 //! The C ABI (declared in `include/otel_sessions.h`): an opaque handle, UTF-8 JSON buffers,
 //! numbers, and callbacks with a context pointer. Nothing here unwinds into C: every entry
-//! point catches panics (release builds abort on panic instead, by profile).
+//! point catches panics and returns `OTS_INTERNAL` (device builds unwind, so this works there
+//! too: a bug in the library never takes the app down).
 //!
 //! ```text
 //!  C++ host object ── ots_init / ots_call / ots_call_async / ots_subscribe ──► Binding (Arc)

@@ -166,12 +166,16 @@ fn run(job: &ExportJob) {
             }
             (s.asked, std::mem::take(&mut s.purge))
         };
-        if let Some(until) = purge {
-            // Before any later export: what is in the outbox now was all recorded before.
-            job.journal.discard_until(until);
-            job.outbox.purge();
-        }
-        drain(job);
+        // A bug here costs this round (caught and counted), never the thread: the next round
+        // starts again from the cursor.
+        otel_sessions_engine::contain::contained(|| {
+            if let Some(until) = purge {
+                // Before any later export: what is in the outbox now was all recorded before.
+                job.journal.discard_until(until);
+                job.outbox.purge();
+            }
+            drain(job);
+        });
         let mut s = lock(&ex.state);
         s.done = s.done.max(target);
         ex.finished.notify_all();
