@@ -67,7 +67,7 @@ for (const entry of libs) {
 const built = {
   package: `${pkg.name}@${pkg.version}`,
   rustc,
-  profile: 'release (opt-level z, LTO, one codegen unit, panic=abort); embedded bitcode and debug information stripped',
+  profile: 'release (opt-level z, LTO, one codegen unit, unwinding panics); embedded bitcode and debug information stripped',
   built: 'scripts/prebuilt/assemble.sh (inputsSha256: the hash scripts/device/build.sh keys its cache on)',
   libraries,
 };
