@@ -31,6 +31,9 @@ const IOS_DEPLOYMENT_TARGET = 15.1; // scripts/build-ios IPHONEOS_DEPLOYMENT_TAR
 // clang's own runtime) the helpers behind `@available`. link-android.sh shows a linked library
 // keeps such names internal; in an iOS app they resolve with clang's copies.
 const RUNTIME_EXPORTS = ['rust_eh_personality', '__isOSVersionAtLeast', '__isPlatformVersionAtLeast'];
+// Symbols every ELF linker defines itself when an object references them: i386 position-independent
+// code addresses its GOT through _GLOBAL_OFFSET_TABLE_ (i686-linux-android's objects reference it).
+const LINKER_DEFINED = ['_GLOBAL_OFFSET_TABLE_'];
 
 function parseArgs(argv) {
   const opts = {};
@@ -88,6 +91,7 @@ function check({ target, archive, so, header, list }) {
   const needed = new Map();
   for (const s of syms) {
     if (s.defined || defined.has(s.name)) continue;
+    if (!platform.macho && LINKER_DEFINED.includes(s.name)) continue;
     const prev = needed.get(s.name);
     needed.set(s.name, { weak: (prev ? prev.weak : true) && s.weak, member: prev ? prev.member : s.member });
   }
