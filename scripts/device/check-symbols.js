@@ -31,8 +31,9 @@ const IOS_DEPLOYMENT_TARGET = 15.1; // scripts/build-ios IPHONEOS_DEPLOYMENT_TAR
 // clang's own runtime) the helpers behind `@available`. link-android.sh shows a linked library
 // keeps such names internal; in an iOS app they resolve with clang's copies.
 const RUNTIME_EXPORTS = ['rust_eh_personality', '__isOSVersionAtLeast', '__isPlatformVersionAtLeast'];
-// Symbols every ELF linker defines itself when an object references them: i386 position-independent
-// code addresses its GOT through _GLOBAL_OFFSET_TABLE_ (i686-linux-android's objects reference it).
+// Symbols the static linker itself defines for every ELF link, never imported from a library:
+// i686 position-independent code addresses its GOT through _GLOBAL_OFFSET_TABLE_ (the linked
+// library's check shows it resolved).
 const LINKER_DEFINED = ['_GLOBAL_OFFSET_TABLE_'];
 
 function parseArgs(argv) {
