@@ -75,6 +75,12 @@ fs.writeFileSync(file, `${JSON.stringify(built, null, 2)}\n`);
 EOF
 }
 
+if [[ $(uname -s) != Linux ]] || ! command -v apt-get >/dev/null; then
+  echo "prebuilt: npm pack (prepack) builds the prebuilt Rust libraries on Debian or Ubuntu only (rustc-web," >&2
+  echo "  rust-web-src and LLVM 22 from apt; docs/prebuilt.md); this is $(uname -s) without apt-get. Pack on" >&2
+  echo "  such a machine (.github/workflows/native.yml's package job does), or use a clone: its builds compile Rust." >&2
+  exit 1
+fi
 ensure_rust
 ensure_device_toolchain
 ensure_apt "the xcframework check reads Info.plist with Python's plistlib" python3
