@@ -105,10 +105,11 @@ if (lib.package) {
     `within ${p.goalPackedBytes / 1e6} MB`, p.packedBytes <= p.goalPackedBytes);
   figure('  unpacked', p.unpackedBytes / 1e6, 'MB', null, null, null, null);
   for (const l of p.libraries) {
-    figure(`  ${l.path.replace(/^(android|ios)\/prebuilt\//, '$1 ').replace('OtelSessionsRust.xcframework/', '')}`, l.bytes / 1e6, 'MB', 'gzip\'d alone', l.gzipBytes / 1e6, null, null);
+    const name = l.path.replace(/^(android|ios)\/prebuilt\//, '$1 ').replace('OtelSessionsRust.xcframework/', '').replace('/libotel_sessions_jsi.a', '');
+    figure(`  prebuilt ${name} (${(l.gzipBytes / 1e6).toFixed(2)} MB gzip'd)`, l.bytes / 1e6, 'MB', null, null, null, null);
   }
   for (const [target, l] of Object.entries(p.linked ?? {})) {
-    if (target.includes('apple')) figure(`library size, iOS ${target}, linked dylib (ld64.lld), stripped`, l.strippedBytes / 1e6, 'MB', null, null, null, null);
+    if (target.includes('apple')) figure(`library size, iOS ${target}, linked, stripped`, l.strippedBytes / 1e6, 'MB', null, null, null, null);
   }
 }
 

@@ -108,20 +108,24 @@ same_link() {
   return 1
 }
 symbols_ok=0 symbols_total=0
-while read -r abi lib; do
-  t=$(triple_of "$abi")
+# check_library TARGET ARCHIVE LINKER SIZES: the archive's symbols, its link by LINKER (which
+# writes SIZES beside the linked result), and that link equal to the unstripped build's.
+check_library() {
+  local t=$1 lib=$2 linker=$3 sizes=$4 packed built
   symbols_total=$((symbols_total + 1))
   if node scripts/device/check-symbols.js --target "$t" --archive "$lib" >&2 \
-    && packed=$(bash scripts/device/link-android.sh "$t" "$lib" "$LINKS/$t/packed") \
-    && built=$(bash scripts/device/link-android.sh "$t" "$DEVICE_TARGET_DIR/$t/release/libotel_sessions_jsi.a" "$LINKS/$t/build") \
+    && packed=$(bash "$linker" "$t" "$lib" "$LINKS/$t/packed") \
+    && built=$(bash "$linker" "$t" "$DEVICE_TARGET_DIR/$t/release/libotel_sessions_jsi.a" "$LINKS/$t/build") \
     && same_link "$t" "$packed" "$built"; then
     symbols_ok=$((symbols_ok + 1))
-    linked+=("$t=$LINKS/$t/packed/so.json")
+    linked+=("$t=$LINKS/$t/packed/$sizes")
   fi
+}
+while read -r abi lib; do
+  check_library "$(triple_of "$abi")" "$lib" scripts/device/link-android.sh so.json
 done <"$WORK/cmake-libraries.tsv"
 if [[ -n $xcf ]]; then
   while read -r t arch file; do
-    symbols_total=$((symbols_total + 1))
     mkdir -p "$LINKS/$t"
     thin=$LINKS/$t/libotel_sessions_jsi.a
     if [[ $("$LLVM_BIN/llvm-lipo" -archs "$file" | wc -w) -gt 1 ]]; then
@@ -129,13 +133,7 @@ if [[ -n $xcf ]]; then
     else
       cp "$file" "$thin"
     fi
-    if node scripts/device/check-symbols.js --target "$t" --archive "$thin" >&2 \
-      && packed=$(bash scripts/prebuilt/link-ios.sh "$t" "$thin" "$LINKS/$t/packed") \
-      && built=$(bash scripts/prebuilt/link-ios.sh "$t" "$DEVICE_TARGET_DIR/$t/release/libotel_sessions_jsi.a" "$LINKS/$t/build") \
-      && same_link "$t" "$packed" "$built"; then
-      symbols_ok=$((symbols_ok + 1))
-      linked+=("$t=$LINKS/$t/packed/dylib.json")
-    fi
+    check_library "$t" "$thin" scripts/prebuilt/link-ios.sh dylib.json
   done < <(node scripts/prebuilt/xcframework.js slices "$xcf")
 fi
 node - "$WORK/linked.json" "${linked[@]}" <<'EOF'
