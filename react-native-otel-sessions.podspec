@@ -1,6 +1,6 @@
 # react-native-otel-sessions for iOS: the OtelSessions TurboModule (ios/), the JSI binding's C++
 # (rust/jsi/cpp) compiled with the app's React Native headers, and the Rust library as an
-# xcframework built by scripts/build-ios. See ios/README.md.
+# xcframework. See ios/README.md.
 #
 # iOS only: the xcframework has device and simulator slices, no Mac Catalyst ones
 # (*-apple-ios-macabi), so a Catalyst build of the app stops at link time. iOS apps on Macs with
@@ -8,14 +8,29 @@
 require "json"
 
 package = JSON.parse(File.read(File.join(__dir__, "package.json")))
-rust_xcframework = "ios/build/OtelSessionsRust.xcframework"
 
-# `pod install` builds the Rust xcframework when it is missing (a git checkout, or a package
-# published without it); CocoaPods needs the vendored framework to exist when it installs.
-unless File.exist?(File.join(__dir__, rust_xcframework))
-  Pod::UI.puts "react-native-otel-sessions: building the Rust xcframework (scripts/build-ios)"
-  unless system("bash", File.join(__dir__, "scripts", "build-ios"))
-    raise "react-native-otel-sessions: scripts/build-ios failed; it needs Xcode and Rust (rustup). See ios/README.md."
+# Where the Rust xcframework comes from (decided here only):
+#   - prebuilt: the npm package ships ios/prebuilt/OtelSessionsRust.xcframework (built when the
+#     package is packed, scripts/prebuilt/), so `pod install` and the app's build need no Rust;
+#   - from source: in a clone (no prebuilt), or with OTEL_SESSIONS_BUILD_FROM_SOURCE=1, `pod
+#     install` runs scripts/build-ios when ios/build/OtelSessionsRust.xcframework is missing
+#     (CocoaPods needs a vendored framework to exist when it installs).
+prebuilt_xcframework = "ios/prebuilt/OtelSessionsRust.xcframework"
+source_xcframework = "ios/build/OtelSessionsRust.xcframework"
+build_from_source = ENV["OTEL_SESSIONS_BUILD_FROM_SOURCE"] == "1"
+if !build_from_source && File.exist?(File.join(__dir__, prebuilt_xcframework, "Info.plist"))
+  rust_xcframework = prebuilt_xcframework
+  Pod::UI.puts "react-native-otel-sessions: using the prebuilt Rust library #{prebuilt_xcframework}; no Rust toolchain needed"
+else
+  rust_xcframework = source_xcframework
+  why = build_from_source ? "OTEL_SESSIONS_BUILD_FROM_SOURCE=1" : "no prebuilt library in this package: a clone"
+  if File.exist?(File.join(__dir__, source_xcframework))
+    Pod::UI.puts "react-native-otel-sessions: using the Rust library built from source, #{source_xcframework} (#{why}; delete it to rebuild)"
+  else
+    Pod::UI.puts "react-native-otel-sessions: building the Rust library from source with scripts/build-ios (#{why})"
+    unless system("bash", File.join(__dir__, "scripts", "build-ios"))
+      raise "react-native-otel-sessions: scripts/build-ios failed; it needs Xcode and Rust (rustup). See ios/README.md."
+    end
   end
 end
 

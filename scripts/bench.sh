@@ -2,7 +2,8 @@
 # `npm run bench [-- --quick]`: what users of a monitoring SDK care about, each figure beside a
 # peer or baseline measured in the same run: criterion benchmarks of the engine and the telemetry
 # pipeline, JavaScript in the Linux JSI host (ours vs OpenTelemetry JS peers, start-up, memory),
-# and the size of the stripped library (x86_64 here, and per Android ABI built for the device). Writes target/bench/results.json and prints a table.
+# and the size of the stripped library (x86_64 here, and per Android ABI built for the device), and
+# of the npm package with its prebuilt libraries. Writes target/bench/results.json and prints a table.
 # --quick: tiny samples (for `npm test`, which only checks the results are well-formed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,5 +39,12 @@ step "size per Android ABI: the device library linked as the NDK build keeps it,
 # --quick (npm test): arm64-v8a only, which npm test's device step has just built (cached).
 if [[ ${#quick[@]} -eq 0 ]]; then abis=(android); else abis=(aarch64-linux-android); fi
 bash scripts/device/check-device.sh "${abis[@]}"
+
+# --quick (npm test): scripts/prebuilt/check-pack.sh has just packed the package and linked its
+# libraries. A full run packs it again (all 7 device targets, cached on their inputs).
+if [[ ${#quick[@]} -eq 0 ]]; then
+  step "the npm package with its prebuilt libraries: packed and unpacked sizes (scripts/prebuilt/check-pack.sh)"
+  bash scripts/prebuilt/check-pack.sh >&2
+fi
 
 node scripts/bench/collect.js "${quick[@]}"

@@ -16,9 +16,11 @@
 #                   used by React Native's own iOS sources (scripts/native/apple-names.txt lists
 #                   them and the few that neither covers, printed as unchecked).
 #   7. podspec      the podspec evaluated with Ruby against a stand-in CocoaPods DSL: in an app's
-#                   Podfile, without React Native's helpers, and without the Rust xcframework.
+#                   Podfile, without React Native's helpers, without the Rust xcframework, with
+#                   the prebuilt one (vendored, nothing built) and forced to build from source.
 #   8. android-gradle  android/build.gradle evaluates with Groovy against a stand-in of the
-#                   Gradle/AGP DSL in several app setups (scripts/native/android-gradle.sh).
+#                   Gradle/AGP DSL in several app setups, building Rust from source or linking
+#                   prebuilt libraries (scripts/native/android-gradle.sh).
 #   9. android-kotlin  android/src/main/java compiles with kotlinc against react-android, fbjni,
 #                   OkHttp and android-all from Maven Central (warnings are errors); the JVM tests
 #                   run: Robolectric lifecycle/module, OkHttp against the loopback receiver
@@ -186,8 +188,8 @@ run_check "autolinking (npx react-native config in example/)" autolinking
 run_check "adapter (C++ compiles and runs on the host, pinned + $OLDEST_RN)" adapter
 run_check "ios-glue (extension-safe, main thread, main-queue setup, UTF-8, transport, provider)" ios_glue
 run_check "apple-names (Apple SDK names in ios/: GNUstep Foundation, React Native's iOS sources)" apple_names
-run_check "podspec (Ruby: app Podfile, bare, no xcframework)" podspec
-run_check "android-gradle (build.gradle evaluates with Groovy, 5 app setups)" bash scripts/native/android-gradle.sh
+run_check "podspec (Ruby: app Podfile, bare, no xcframework, prebuilt, forced from source)" podspec
+run_check "android-gradle (build.gradle evaluates with Groovy, 5 app setups from source, 4 with prebuilt libraries)" bash scripts/native/android-gradle.sh
 run_check "android-kotlin (kotlinc vs react-android from Maven Central; JVM tests)" \
   bash scripts/native/android-kotlin.sh "$WORK/codegen/android"
 run_check "android-cpp (host clang + libc++ via CMakeLists.txt vs the AARs' prefab headers)" \

@@ -37,6 +37,8 @@ step "JSI: JavaScript in a real jsi::Runtime against the binding"
 bash scripts/test-jsi.sh
 step "Native glue: codegen, React Native symbols (pinned + 0.76.9), autolinking, host-built adapter"
 bash scripts/check-native.sh
+step "Prebuilt package (npm pack, all 7 device targets, cached): installed into a scratch app, Gradle, CMake and the podspec use its libraries; symbols, links, xcframework format"
+bash scripts/prebuilt/check-pack.sh
 step "Example app: types, smoke test with the mock, Metro bundles for Android and iOS"
 bash scripts/check-example.sh
 step "Fresh machine: the demo (timeline checked) and the harness with every install branch taken; no helper outlives a failure"

@@ -25,6 +25,13 @@ const arm64 = r.size?.device?.targets?.['aarch64-linux-android'];
 if (!(arm64?.so?.strippedBytes > 0)) problems.push('arm64-v8a linked library size missing (scripts/device/check-device.sh)');
 if (!(r.size?.device?.breakdown?.crates?.length > 0)) problems.push('arm64-v8a size breakdown missing');
 if (!r.figures?.some((f) => f.what.startsWith('library size, Android arm64-v8a'))) problems.push('no arm64-v8a size figure');
+// The packed npm package (scripts/prebuilt/check-pack.sh runs before the benchmarks in npm test).
+const pack = r.size?.package;
+if (!(pack?.packedBytes > 0 && pack?.unpackedBytes > pack?.packedBytes)) problems.push('npm package sizes missing (scripts/prebuilt/pack.sh)');
+const libs = pack?.libraries ?? [];
+if (libs.length !== 6 || !libs.every((l) => l.bytes > 0 && l.gzipBytes > 0)) problems.push(`expected 6 prebuilt libraries with sizes (4 Android ABIs, 2 xcframework libraries), got ${libs.length}`);
+if (Object.keys(pack?.linked ?? {}).length !== 7) problems.push('expected the linked size of 7 targets (scripts/prebuilt/check-pack.sh)');
+if (!r.figures?.some((f) => f.what.startsWith('npm package'))) problems.push('no npm package size figure');
 if (problems.length) {
   console.error(`bench results malformed:\n  ${problems.join('\n  ')}`);
   process.exit(1);

@@ -43,6 +43,11 @@ function size() {
   // The device library per Android ABI (scripts/device/check-device.sh, run by bench.sh).
   const device = path.join(root, 'target', 'device', 'results.json');
   result.device = fs.existsSync(device) ? JSON.parse(fs.readFileSync(device, 'utf8')) : null;
+  // The npm package with its prebuilt libraries (scripts/prebuilt/pack.sh), and each library
+  // linked as an app keeps it (scripts/prebuilt/check-pack.sh).
+  const readIf = (...p) => (fs.existsSync(path.join(root, ...p)) ? JSON.parse(fs.readFileSync(path.join(root, ...p), 'utf8')) : null);
+  result.package = readIf('target', 'prebuilt', 'results.json');
+  if (result.package) result.package.linked = readIf('target', 'prebuilt', 'linked.json')?.linked ?? null;
   return result;
 }
 
@@ -101,6 +106,20 @@ for (const [target, t] of Object.entries(lib.device?.targets ?? {})) {
   const goal = target === lib.device.goal.target ? lib.device.goal.bytes : null;
   figure(`library size, Android ${t.abi}, linked .so, stripped`, t.so.strippedBytes / 1e6, 'MB', goal ? 'goal' : null, goal ? goal / 1e6 : null,
     goal ? `within ${goal / 1e6} MB` : null, goal ? t.so.strippedBytes <= goal : null);
+}
+
+if (lib.package) {
+  const p = lib.package;
+  figure('npm package (prebuilt libraries included), packed', p.packedBytes / 1e6, 'MB', 'goal', p.goalPackedBytes / 1e6,
+    `within ${p.goalPackedBytes / 1e6} MB`, p.packedBytes <= p.goalPackedBytes);
+  figure('  unpacked', p.unpackedBytes / 1e6, 'MB', null, null, null, null);
+  for (const l of p.libraries) {
+    const name = l.path.replace(/^(android|ios)\/prebuilt\//, '$1 ').replace('OtelSessionsRust.xcframework/', '').replace('/libotel_sessions_jsi.a', '');
+    figure(`  prebuilt ${name} (${(l.gzipBytes / 1e6).toFixed(2)} MB gzip'd)`, l.bytes / 1e6, 'MB', null, null, null, null);
+  }
+  for (const [target, l] of Object.entries(p.linked ?? {})) {
+    if (target.includes('apple')) figure(`library size, iOS ${target}, linked, stripped`, l.strippedBytes / 1e6, 'MB', null, null, null, null);
+  }
 }
 
 const rustc = (() => { try { return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim(); } catch { return null; } })();

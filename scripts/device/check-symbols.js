@@ -11,10 +11,11 @@
 //              checks for it at run time); a strong reference would fail to load on older phones.
 //
 //   node scripts/device/check-symbols.js --target TRIPLE --archive LIB.a [--header H] [--list L]
-//   node scripts/device/check-symbols.js --target TRIPLE --so LIB.so
+//   node scripts/device/check-symbols.js --target TRIPLE --so LIB.so|LIB.dylib
 //
-// --so checks a linked Android library's dynamic symbols (link-android.sh) by the same rules,
-// with no exception: its exports are the header's functions and nothing else.
+// --so checks a linked library by the same rules, with no exception: its exports are the
+// header's functions and nothing else. Android: the dynamic symbols of a shared object
+// (link-android.sh); iOS: the external symbols of a Mach-O dylib (scripts/prebuilt/link-ios.sh).
 // --header / --list replace the real header or platform list (the self-test in
 // check-device.sh uses them to prove a missing export and an unknown import are caught).
 // Prints one summary line; problems on stderr; exits 1 on any.
@@ -65,9 +66,12 @@ function check({ target, archive, so, header, list }) {
   const listFile = list || path.join(__dirname, 'platform-symbols', `${platform.name}.txt`);
   const system = platformSymbols(listFile);
   const file = archive || so;
+  // A linked Mach-O library (scripts/prebuilt/link-ios.sh) is read like an archive member.
   const syms = archive
     ? archiveSymbols(archive, { macho: platform.macho })
-    : dynamicSymbols(so).map((s) => ({ ...s, hidden: false, member: path.basename(so) }));
+    : platform.macho
+      ? archiveSymbols(so, { macho: true }).map((s) => ({ ...s, member: path.basename(so) }))
+      : dynamicSymbols(so).map((s) => ({ ...s, hidden: false, member: path.basename(so) }));
   if (syms.length === 0) problems.push(`${file}: no symbols read`);
   const allowedExtra = archive ? RUNTIME_EXPORTS : [];
 

@@ -11,16 +11,17 @@
 # Then: the dynamic exports are exactly the header's functions, and every dynamic import is a
 # system symbol of Android (check-symbols.js's rules, on what survived the link).
 #
-#   scripts/device/link-android.sh TARGET ARCHIVE
+#   scripts/device/link-android.sh TARGET ARCHIVE [OUT_DIR]
 #
-# Prints the stripped library's path; writes target/device/<target>/so.json (sizes) beside it,
-# and the unstripped library (for size-breakdown.js) as libotel_sessions.unstripped.so.
+# Prints the stripped library's path; writes OUT_DIR/so.json (sizes) beside it, and the
+# unstripped library (for size-breakdown.js) as libotel_sessions.unstripped.so. OUT_DIR defaults
+# to target/device/<target> (scripts/prebuilt/check-pack.sh links the packed libraries elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/device/toolchain.sh
 
-[[ $# -eq 2 ]] || { echo "usage: scripts/device/link-android.sh TARGET ARCHIVE" >&2; exit 2; }
+[[ $# -eq 2 || $# -eq 3 ]] || { echo "usage: scripts/device/link-android.sh TARGET ARCHIVE [OUT_DIR]" >&2; exit 2; }
 target=$1 archive=$2
 case $target in
   aarch64-linux-android) emulation=aarch64linux ;;
@@ -31,7 +32,7 @@ case $target in
 esac
 [[ -f $archive ]] || { echo "link-android.sh: no archive at $archive (build it with scripts/device/build.sh $target)" >&2; exit 2; }
 
-out=$DEVICE_TARGET_DIR/$target
+out=${3:-$DEVICE_TARGET_DIR/$target}
 mkdir -p "$out"
 mapfile -t functions < <(node -e 'console.log(require("./scripts/device/symbols").headerFunctions().join("\n"))')
 {

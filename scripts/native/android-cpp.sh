@@ -4,6 +4,12 @@
 # and fbjni's prefab headers (from their AARs on Maven Central) and the JDK's jni.h.
 #
 #   scripts/native/android-cpp.sh
+#   scripts/native/android-cpp.sh --installed PACKAGE_DIR GRADLE_INPUTS_JSON OUT_TSV
+#       an installed package (scripts/prebuilt/check-pack.sh): configures its CMakeLists.txt for
+#       each ABI with the arguments its build.gradle passes (GRADLE_INPUTS_JSON, from
+#       android-gradle.sh --installed), and checks that CMake says it links the package's prebuilt
+#       library and that the generated link command links exactly that file. Writes
+#       "<abi> <library>" per ABI to OUT_TSV. Nothing is compiled.
 #
 # What it checks:
 #   - CMakeLists.txt configures with the prefab packages React Native's Gradle plugin provides
@@ -47,20 +53,62 @@ prefab_package() { # name aar_dir
 react_pkg=$(prefab_package ReactAndroid "$react_aar")
 fbjni_pkg=$(prefab_package fbjni "$fbjni_aar")
 
+host_flags="-stdlib=libc++ -Werror -isystem $(jdk_home)/include -isystem $(jdk_home)/include/linux"
+
+# The installed package's CMakeLists.txt, configured per ABI as its Gradle script asks.
+installed() { # package_dir gradle_inputs_json out_tsv
+  local pkg=$1 inputs=$2 out=$3 dir=$WORK/installed abi log said lib failed=0
+  local cmake_args=() abis=()
+  mapfile -t cmake_args < <(node -e 'console.log(require(require("path").resolve(process.argv[1])).cmakeArguments.join("\n"))' "$inputs")
+  mapfile -t abis < <(node -e 'console.log(require(require("path").resolve(process.argv[1])).abiFilters.join("\n"))' "$inputs")
+  ((${#abis[@]})) || { echo "FAIL: $inputs names no ABI"; return 1; }
+  rm -rf "$dir" && mkdir -p "$dir"
+  : >"$out"
+  for abi in "${abis[@]}"; do
+    log=$dir/configure-$abi.log
+    # One build folder reconfigured per ABI: the compiler checks run once.
+    if ! cmake -S "$pkg/android" -B "$dir/build" -G "Unix Makefiles" -DCMAKE_CXX_COMPILER=clang++ \
+      -DCMAKE_CXX_FLAGS="$host_flags" -DANDROID_ABI="$abi" "${cmake_args[@]}" \
+      -DReactAndroid_DIR="$react_pkg" -Dfbjni_DIR="$fbjni_pkg" >"$log" 2>&1; then
+      cat "$log"; echo "FAIL $abi: the installed CMakeLists.txt does not configure"; failed=1; continue
+    fi
+    said=$(tr '\n' ' ' <"$log" | tr -s ' ' | grep -o "react-native-otel-sessions: $abi: linking the Rust library [^ ]* ([^)]*)" || true)
+    lib=$(sed -E 's/.*linking the Rust library ([^ ]*) .*/\1/' <<<"$said")
+    if [[ -z $said || $said != *"(prebuilt, shipped in the npm package)" ]]; then
+      cat "$log"; echo "FAIL $abi: CMake did not say it links the prebuilt library (got: '${said:-nothing}')"; failed=1; continue
+    fi
+    # (The host configure warns that the NDK's ANDROID_STL/... arguments went unused: no NDK here.)
+    if tr '\n' ' ' <"$log" | tr -s ' ' | grep -q "react-native-otel-sessions: the Rust library .* is missing"; then
+      cat "$log"; echo "FAIL $abi: configuring warned that the Rust library is missing"; failed=1; continue
+    fi
+    if ! grep -qF -- "$lib" "$dir/build/CMakeFiles/otelsessions.dir/link.txt"; then
+      cat "$dir/build/CMakeFiles/otelsessions.dir/link.txt"
+      echo "FAIL $abi: the generated link command does not link $lib"; failed=1; continue
+    fi
+    echo "ok   $abi: CMake links the prebuilt $lib"
+    echo "$abi $lib" >>"$out"
+  done
+  return "$failed"
+}
+if [[ ${1:-} == --installed ]]; then
+  [[ $# -eq 4 ]] || { echo "usage: scripts/native/android-cpp.sh --installed PACKAGE_DIR GRADLE_INPUTS_JSON OUT_TSV" >&2; exit 2; }
+  installed "$2" "$3" "$4"
+  exit
+fi
+
 no_rust=$WORK/no-rust-library # stays empty: the Rust library is missing on purpose
 rm -rf "$no_rust" && mkdir -p "$no_rust"
-jdk_include=$(jdk_home)/include
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 # CMake wraps its messages: compare text with the lines joined.
 one_line() { tr '\n' ' ' <"$1" | tr -s ' '; }
-missing="react-native-otel-sessions: the Rust library $PWD/$no_rust/aarch64-linux-android/release/libotel_sessions_jsi.a is missing; the Gradle task buildOtelSessionsRust builds it"
+missing="react-native-otel-sessions: the Rust library $PWD/$no_rust/aarch64-linux-android/release/libotel_sessions_jsi.a is missing (built from source by scripts/build-android); the Gradle task buildOtelSessionsRust builds it"
 
 
 step "cmake: configure android/CMakeLists.txt (host clang + libc++, stand-in prefab packages)"
 if ! cmake -S android -B "$WORK/build" -G "Unix Makefiles" \
   -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS="-stdlib=libc++ -Werror -isystem $jdk_include -isystem $jdk_include/linux" \
+  -DCMAKE_CXX_FLAGS="$host_flags" \
   -DANDROID_ABI=arm64-v8a \
   -DREACT_NATIVE_DIR="$PWD/$ANDROID_RN" \
   -DOTEL_SESSIONS_RUST_TARGET_DIR="$PWD/$no_rust" \

@@ -8,10 +8,15 @@
 # This is not Gradle: a real AGP build of the library is not run here (no Google Maven).
 #
 #   scripts/native/android-gradle.sh
+#   scripts/native/android-gradle.sh --installed ANDROID_DIR INPUTS_JSON
+#       an installed package's build.gradle (an app's node_modules): the prebuilt libraries, never
+#       a Rust build; writes the CMake arguments and ABIs it would pass to INPUTS_JSON
+#       (scripts/prebuilt/check-pack.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/native/android-deps.sh
 
 groovy_cp=$(jvm_classpath groovy)
-java -cp "$groovy_cp" groovy.ui.GroovyMain scripts/native/gradle/evaluate-build-gradle.groovy android
+if (($#)); then args=("$@"); else args=(android); fi
+java -cp "$groovy_cp" groovy.ui.GroovyMain scripts/native/gradle/evaluate-build-gradle.groovy "${args[@]}"

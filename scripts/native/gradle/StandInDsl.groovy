@@ -148,6 +148,18 @@ class StandInTasks {
   }
 }
 
+/** `logger`: records what the script logs, by level. */
+class StandInLogger {
+  final Map<String, List<String>> messages = [lifecycle: [], info: [], warn: [], error: [], quiet: [], debug: []]
+
+  def methodMissing(String level, Object argsObject) {
+    List args = (argsObject as Object[]).toList()
+    if (!messages.containsKey(level) || args.isEmpty()) throw new MissingMethodException(level, StandInLogger, argsObject as Object[])
+    messages[level] << args[0].toString()
+    null
+  }
+}
+
 /** The `project` a build script runs against, with what the scenario decides. */
 class StandInProject extends Block {
   final File projectDir
@@ -156,6 +168,7 @@ class StandInProject extends Block {
   final File ndkDir
   final List<String> plugins = []
   final StandInTasks tasks
+  final StandInLogger logger = new StandInLogger()
   Script script
 
   StandInProject(File projectDir, Map<String, Object> properties, Map<String, Object> rootExt, File ndkDir) {
@@ -193,6 +206,8 @@ class StandInProject extends Block {
   void apply(Map args) { plugins << args.plugin.toString() }
 
   StandInTasks getTasks() { tasks }
+
+  StandInLogger getLogger() { logger }
 
   /** `layout.buildDirectory.dir(name).get().asFile`. */
   Expando getLayout() {
