@@ -34,6 +34,9 @@ pub(crate) use cursor::Position;
 use entry::{Entry, Read};
 use segment::{OldSegment, Segment, HEADER_BYTES};
 
+/// The smallest segment made when the disk has no room for a whole one.
+const MIN_SEGMENT_BYTES: usize = 4 * 1024;
+
 /// The journal was full: the record was not written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Full;
@@ -308,6 +311,7 @@ impl Journal {
     fn roll(&self, w: &mut Writer, need: usize, reserved: bool) -> Result<(), Full> {
         let resource = entry::HEADER + self.resource_entry.len();
         let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
+        let smallest = (HEADER_BYTES + resource + need).max(MIN_SEGMENT_BYTES);
         let total: u64 = w.files.values().sum();
         // The last segment's worth of the cap is kept for the library's own session events.
         let reserve = if reserved {
@@ -328,17 +332,33 @@ impl Journal {
             }
         }
         let number = w.next_number;
-        let created = Segment::create(&self.dir, number, capacity, now_ms()).or_else(|e| {
-            // On a nearly full disk the active segment itself may be what takes the space. If
-            // the exporter has read all of it, it goes first (the exporter finds it gone and
-            // moves on to the new one), and the creation is tried once more.
-            if self.retire_consumed_active(w) {
-                Segment::create(&self.dir, number, capacity, now_ms())
-            } else {
-                Err(e)
-            }
-        });
-        let seg = match created {
+        let created = Segment::create(&self.dir, number, capacity, now_ms())
+            .or_else(|e| {
+                // On a nearly full disk the active segment itself may be what takes the space.
+                // If the exporter has read all of it, it goes first (the exporter finds it gone
+                // and moves on to the new one), and the creation is tried once more.
+                if self.retire_consumed_active(w) {
+                    Segment::create(&self.dir, number, capacity, now_ms())
+                } else {
+                    Err(e)
+                }
+            })
+            .map(|seg| (seg, capacity))
+            .or_else(|mut last| {
+                // Still no room for a whole segment (the exporter has not read the active one
+                // yet, or other files take the disk): a smaller one, halving down to what this
+                // record needs, rather than dropping records while the disk has room.
+                let mut smaller = capacity / 2;
+                while smaller >= smallest {
+                    match Segment::create(&self.dir, number, smaller, now_ms()) {
+                        Ok(seg) => return Ok((seg, smaller)),
+                        Err(e) => last = e,
+                    }
+                    smaller /= 2;
+                }
+                Err(last)
+            });
+        let (seg, capacity) = match created {
             Ok(s) => s,
             Err(_) => {
                 self.stats.create_failures.fetch_add(1, Ordering::Relaxed);
