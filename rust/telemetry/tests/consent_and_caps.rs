@@ -56,12 +56,12 @@ fn pending_records_to_disk_without_sending_then_granted_sends() {
     c.consent = Consent::Pending;
     let t = start(c);
     t.record_event("while.pending", &[]).unwrap();
-    t.flush(WAIT).unwrap(); // writes to disk; does not wait for an upload that may not happen
+    t.flush(*WAIT).unwrap(); // writes to disk; does not wait for an upload that may not happen
     std::thread::sleep(Duration::from_millis(300));
     assert!(rx.requests().is_empty(), "nothing sent while pending");
     assert!(!outbox_files(dir.path()).is_empty(), "but it is on disk");
     t.set_consent(Consent::Granted);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert!(rx
         .received()
         .logs
@@ -82,7 +82,7 @@ fn pending_data_from_a_previous_launch_is_sent_when_a_later_launch_grants() {
     assert!(rx.requests().is_empty());
     c.consent = Consent::Granted;
     let t = start(c);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert!(rx
         .received()
         .logs
@@ -162,7 +162,7 @@ fn after_clear_all_data_nothing_delivered_names_an_erased_session() {
     let fresh = t.engine().current().id.to_string();
     t.record_event("after", &[]).unwrap();
     t.set_consent(Consent::Granted);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     for l in &r.logs {
         for erased in [&first, &second] {
@@ -240,7 +240,7 @@ fn offline_beyond_the_byte_cap_evicts_the_oldest_counts_it_and_stays_within_one_
     let t = start(config(dir.path(), Some(rx.endpoint())));
     let s = t.engine().current().id.to_string();
     t.engine().end();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     let evicted = ends(&r)[&s]
         .attr("rn_otel_sessions.outbox.evicted_files")
@@ -261,7 +261,7 @@ fn without_error_sampling_an_error_does_not_export_an_unsampled_session() {
     t.record_event("after", &[]).unwrap();
     assert!(!t.engine().current().sampled, "still unsampled");
     t.engine().end();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     assert!(
         r.logs.is_empty() && r.spans.is_empty(),
@@ -283,7 +283,7 @@ fn an_error_upsamples_an_unsampled_session_with_its_recent_records() {
         t.record_event("step", &[("i".into(), AttributeValue::Int(i))])
             .unwrap();
     }
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert!(
         rx.received().logs.is_empty(),
         "an unsampled session exports nothing"
@@ -296,7 +296,7 @@ fn an_error_upsamples_an_unsampled_session_with_its_recent_records() {
     )
     .unwrap();
     t.engine().end();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     let seqs = seqs_by_session(&r)[&s].clone();
     assert_eq!(
@@ -355,7 +355,7 @@ fn a_burst_over_the_byte_cap_is_counted_as_dropped_or_evicted_not_lost_silently(
     });
     let burst_session = t.engine().current().id.to_string();
     t.engine().end();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let received = rx.received();
     let end = ends(&received)[&burst_session].clone();
     let attr = |k: &str| end.attr(k).and_then(|v| v.as_i64()).unwrap();

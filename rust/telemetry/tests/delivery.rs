@@ -29,7 +29,7 @@ fn every_record_carries_its_session_and_session_events_follow_the_conventions() 
     }
     let second = engine.end();
     tracer.in_span("after-end", |_| {});
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
 
     let r = rx.received();
     // Every span and every log record carries a session id.
@@ -140,7 +140,7 @@ fn kill_child_when_ready(scenario: &str, dir: &std::path::Path, endpoint: &str) 
         .spawn()
         .unwrap();
     let ready = dir.join("ready");
-    otel_sessions_test_support::wait_until(WAIT, "the child to be ready", || {
+    otel_sessions_test_support::wait_until(*WAIT, "the child to be ready", || {
         ready.exists() || child.try_wait().unwrap().is_some()
     });
     child.kill().unwrap();
@@ -170,7 +170,7 @@ fn delivery_child() {
             let t = start(config(&dir, Some(endpoint)));
             t.set_user(Some("alice@example.com")).unwrap();
             t.record_event("one", &[]).unwrap();
-            t.flush(WAIT).unwrap();
+            t.flush(*WAIT).unwrap();
             say(&t.engine().current().id.to_string());
             t
         }
@@ -208,7 +208,7 @@ fn the_launch_records_the_end_of_the_previous_run_and_set_user_is_hashed() {
     let first = kill_child_when_ready("dies-in-the-foreground", dir.path(), &rx.endpoint());
 
     let t = start(config(dir.path(), Some(rx.endpoint())));
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     let end = ends(&r)[&first];
     assert_eq!(
@@ -236,7 +236,7 @@ fn without_an_endpoint_nothing_is_stored_or_sent_but_sessions_work() {
     let tracer = t.tracer_provider().tracer("tests");
     tracer.in_span("x", |_| {});
     t.record_event("e", &[]).unwrap();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert_eq!(
         t.engine().record().sequence,
         3,
@@ -322,7 +322,7 @@ fn shutdown_is_idempotent_and_leaves_a_clean_exit() {
         id,
         "a clean relaunch in the foreground resumes"
     );
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert!(rx
         .received()
         .logs
@@ -339,7 +339,7 @@ fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
 
     let rx = Receiver::start().unwrap();
     let relaunched = start(config(dir.path(), Some(rx.endpoint())));
-    relaunched.flush(WAIT).unwrap();
+    relaunched.flush(*WAIT).unwrap();
     assert!(
         starts(&rx.received()).contains(&started),
         "the start of the session killed a moment after it began reached the disk"
@@ -350,7 +350,7 @@ fn a_session_start_is_on_disk_before_the_call_that_started_it_returns() {
 /// (`unacked` in `session-state.json`): the next launch will not replay it.
 fn wait_for_start_acknowledged_on_disk(dir: &std::path::Path, session: &str) {
     let path = dir.join("session-state.json");
-    let deadline = std::time::Instant::now() + WAIT;
+    let deadline = std::time::Instant::now() + *WAIT;
     loop {
         let state: serde_json::Value = std::fs::read(&path)
             .ok()

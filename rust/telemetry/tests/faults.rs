@@ -41,7 +41,7 @@ fn receiver_down_then_up_loses_nothing() {
     assert!(err.contains("stay on disk"), "{err}");
     assert!(t.stats().queued_requests > 0);
     let rx = Receiver::start_on(port).unwrap();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert_all_arrived(&rx, &s, 20);
     assert_eq!(t.stats().queued_requests, 0);
 }
@@ -54,7 +54,7 @@ fn a_503_with_retry_after_is_retried_no_sooner_than_asked() {
     let t = start(config(dir.path(), Some(rx.endpoint())));
     let s = record(&t, 3);
     let began = Instant::now();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert!(
         began.elapsed() >= Duration::from_millis(900),
         "Retry-After: 1 s was honoured"
@@ -75,7 +75,7 @@ fn a_429_and_gateway_errors_are_retried() {
     let dir = tempfile::tempdir().unwrap();
     let t = start(config(dir.path(), Some(rx.endpoint())));
     let s = record(&t, 5);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert_all_arrived(&rx, &s, 5);
     assert_eq!(t.stats().rejected_requests, 0);
 }
@@ -93,18 +93,18 @@ fn a_400_is_dropped_counted_and_never_retried() {
     let rx = Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let t = start(one_request_per_flush(dir.path(), &rx));
-    t.flush(WAIT).unwrap(); // session.start goes through first
+    t.flush(*WAIT).unwrap(); // session.start goes through first
     let before = rx.requests().len();
     rx.push_faults([Fault::Status(400)]);
     record(&t, 4);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(rx.requests().len(), before + 1, "one attempt, no retry");
     assert_eq!(t.stats().rejected_requests, 1);
     // The loss is reported on the next session.end.
     let s = t.engine().current().id.to_string();
     t.engine().end();
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     let end = ends(&r)[&s];
     assert_eq!(
@@ -126,7 +126,7 @@ fn slow_responses_past_the_timeout_are_retried() {
     c.export_timeout = Duration::from_millis(800); // well below the 2.5 s delay
     let t = start(c);
     let s = record(&t, 3);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert_all_arrived(&rx, &s, 3);
     assert!(
         rx.requests().len() >= 2,
@@ -141,7 +141,7 @@ fn a_connection_reset_mid_request_is_retried() {
     let dir = tempfile::tempdir().unwrap();
     let t = start(config(dir.path(), Some(rx.endpoint())));
     let s = record(&t, 3);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     assert_all_arrived(&rx, &s, 3);
 }
 
@@ -150,14 +150,14 @@ fn a_partial_success_is_counted_and_not_retried() {
     let rx = Receiver::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let t = start(one_request_per_flush(dir.path(), &rx));
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let before = rx.requests().len();
     rx.push_faults([Fault::PartialSuccess {
         rejected: 2,
         message: "two were malformed".into(),
     }]);
     record(&t, 2);
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(rx.requests().len(), before + 1);
     let stats = t.stats();

@@ -87,7 +87,7 @@ fn a_foreign_span_keeps_its_stamp_and_its_fields() {
             KeyValue::new("http.method", "GET"),
         ],
     ));
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
 
     let r = rx.received();
     let s = r.span_named("GET /cart").expect("the span arrived");
@@ -136,7 +136,7 @@ fn an_unstamped_foreign_span_and_log_get_the_current_session_and_the_next_number
             ..ForeignLog::default()
         },
     );
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
 
     let r = rx.received();
     let s = r.span_named("plain").expect("the span arrived");
@@ -170,7 +170,7 @@ fn consent_denied_drops_foreign_records_too() {
     t.ingest_span(span("denied", 0x1, 0x3, vec![]));
     t.set_consent(otel_sessions_telemetry::Consent::Granted);
     t.ingest_span(span("granted", 0x1, 0x4, vec![]));
-    t.flush(WAIT).unwrap();
+    t.flush(*WAIT).unwrap();
     let r = rx.received();
     assert!(r.span_named("denied").is_none());
     assert!(r.span_named("granted").is_some());

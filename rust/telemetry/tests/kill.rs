@@ -15,7 +15,7 @@ use std::time::Duration;
 mod common;
 use common::*;
 
-use otel_sessions_test_support::child;
+use otel_sessions_test_support::{child, slowdown};
 use otlp_receiver::{Fault, Receiver};
 
 const ENV_DIR: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_DIR";
@@ -108,13 +108,14 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
         // binary takes anywhere from a few to hundreds of ms on a loaded machine, so a
         // fixed delay from spawn could kill children before they recorded anything.
         wait_for_launch(dir.path(), n + 1, &mut child);
-        std::thread::sleep(Duration::from_millis(150 + seed % 250));
+        // Under an emulator the child needs that much longer to record anything.
+        std::thread::sleep(Duration::from_millis(150 + seed % 250) * slowdown());
         child.kill().unwrap();
         child.wait().unwrap();
     }
     // The relaunch delivers what the dead processes left on disk.
     let t = start(config(dir.path(), Some(rx.endpoint())));
-    t.flush(Duration::from_secs(60)).unwrap();
+    t.flush(*WAIT).unwrap();
 
     let log = std::fs::read_to_string(dir.path().join("durable.log")).unwrap();
     let mut durable: BTreeMap<String, i64> = BTreeMap::new();

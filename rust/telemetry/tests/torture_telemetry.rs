@@ -18,6 +18,7 @@ use common::*;
 
 use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
 use otel_sessions_engine::{AttributeValue, SessionPolicy};
+use otel_sessions_test_support::skip_when_emulated;
 use otlp_receiver::{Fault, Receiver};
 use serde_json::{json, Value};
 
@@ -147,8 +148,7 @@ fn outbox_files_truncated_flipped_garbage_and_directories_never_stop_delivery() 
 
     let rx = Receiver::start().unwrap();
     let t = start(config(dir.path(), Some(rx.endpoint())));
-    t.flush(Duration::from_secs(120))
-        .expect("everything sendable is sent");
+    t.flush(*WAIT * 2).expect("everything sendable is sent");
     let stats = t.stats();
     drop(t);
     let got = seqs_by_session(&rx.received());
@@ -342,13 +342,17 @@ fn a_full_disk_drops_and_counts_new_records_and_delivery_resumes_when_space_retu
         "the disk filled up: {stats:?}"
     );
     let rss_growth = rss_kib().saturating_sub(rss_before);
-    assert!(
-        rss_growth < 256 * 1024,
-        "memory stays bounded while the disk is full: +{rss_growth} KiB"
-    );
+    // Under qemu-user the process's resident set is the emulator's too (its translated code
+    // grows with every new path run), so the bound is checked on native runs only.
+    if !skip_when_emulated("the RSS bound: the emulator's own memory is in the process's RSS") {
+        assert!(
+            rss_growth < 256 * 1024,
+            "memory stays bounded while the disk is full: +{rss_growth} KiB"
+        );
+    }
     // Space returns: the backend takes the queue, the outbox empties, new records are durable.
     rx.set_default(Fault::Ok);
-    t.flush(Duration::from_secs(60))
+    t.flush(*WAIT)
         .expect("the queue drains once the backend is back");
     let marker = t.engine().end();
     for i in 0..200 {
@@ -356,7 +360,7 @@ fn a_full_disk_drops_and_counts_new_records_and_delivery_resumes_when_space_retu
             .unwrap();
     }
     t.engine().end();
-    t.flush(Duration::from_secs(60)).unwrap();
+    t.flush(*WAIT).unwrap();
     let got = seqs_by_session(&rx.received());
     let mut after = got.get(marker.id.as_str()).cloned().unwrap_or_default();
     after.dedup();
@@ -461,7 +465,7 @@ fn recorders_lifecycle_flushes_uploader_and_timers_at_once() {
     }
     rx.clear_faults();
     let final_session = t.engine().end();
-    t.flush(Duration::from_secs(120)).expect("all delivered");
+    t.flush(*WAIT * 2).expect("all delivered");
     let received = rx.received();
     let got = seqs_by_session(&received);
     let end_events = ends(&received);

@@ -58,7 +58,7 @@ fn the_platform_gets_the_url_headers_gzip_body_and_timeout() {
     });
     let (_dir, t) = start(transport.clone(), Duration::from_secs(7));
     t.record_event("checkout", &[]).unwrap();
-    t.flush(common::WAIT).unwrap();
+    t.flush(*common::WAIT).unwrap();
     let requests = transport.requests.lock().unwrap();
     let logs = requests
         .iter()
@@ -131,7 +131,7 @@ fn shutdown_does_not_wait_for_a_platform_that_never_answers() {
     let (_dir, t) = start(transport.clone(), Duration::from_secs(600));
     t.record_event("in.flight", &[]).unwrap();
     t.write_to_disk();
-    wait_until(common::WAIT, "the request to be in flight", || {
+    wait_until(*common::WAIT, "the request to be in flight", || {
         transport.calls.load(Ordering::SeqCst) >= 1
     });
     let started = Instant::now();
@@ -159,7 +159,7 @@ fn statuses_retry_after_and_failures_from_the_platform_follow_the_otlp_rules() {
     });
     t.record_event("one", &[]).unwrap();
     t.write_to_disk();
-    wait_until(common::WAIT, "the first attempt", || {
+    wait_until(*common::WAIT, "the first attempt", || {
         transport.calls.load(Ordering::SeqCst) >= 1
     });
     let first_at = Instant::now();
@@ -175,7 +175,7 @@ fn statuses_retry_after_and_failures_from_the_platform_follow_the_otlp_rules() {
         1,
         "no attempt during Retry-After"
     );
-    wait_until(common::WAIT, "a retry after Retry-After", || {
+    wait_until(*common::WAIT, "a retry after Retry-After", || {
         transport.calls.load(Ordering::SeqCst) >= 2
     });
     assert!(first_at.elapsed() >= Duration::from_millis(900));
@@ -185,7 +185,7 @@ fn statuses_retry_after_and_failures_from_the_platform_follow_the_otlp_rules() {
         retry_after: None,
         body: Vec::new(),
     });
-    t.flush(common::WAIT).unwrap();
+    t.flush(*common::WAIT).unwrap();
     assert!(queued >= 1);
     assert_eq!(
         t.stats().rejected_requests,
@@ -204,7 +204,7 @@ fn the_real_http_transport_counts_every_request_it_makes() {
     cfg.transport = Some(http.clone());
     let t = common::start(cfg);
     t.record_event("real", &[]).unwrap();
-    t.flush(common::WAIT).unwrap();
+    t.flush(*common::WAIT).unwrap();
     assert_eq!(http.sent(), t.stats().delivered_requests);
     common::wait_until(&rx, "the event", |r| {
         r.logs.iter().any(|l| l.event_name == "real")

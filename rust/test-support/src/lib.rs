@@ -56,6 +56,19 @@ pub fn emulated() -> bool {
     std::env::var_os(RUNNER_ENV).is_some()
 }
 
+/// How many times slower the tests run here than natively: 1, or 20 under an emulator
+/// ([`emulated`]: qemu-user runs the debug test binaries 10 to 50 times slower). Multiply by it
+/// the waits that give code time to run (a delay before a kill) and the timeouts that exist
+/// only to catch a hang (a flush, a request that a slow receiver answers late); never a bound
+/// a test checks.
+pub fn slowdown() -> u32 {
+    if emulated() {
+        20
+    } else {
+        1
+    }
+}
+
 /// Whether to skip a test because it runs under an emulator ([`emulated`]), for tests that
 /// need what an emulator cannot give (real parallelism in a race). When skipping, it says so
 /// on stderr past the test harness's output capture, so the skip shows in every run's log:

@@ -4,14 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use otel_sessions_engine::{Engine, SessionPolicy};
 use otel_sessions_telemetry::{Telemetry, TelemetryConfig};
 use otlp_receiver::{Received, Receiver};
 
-/// How long a test waits for delivery before failing: only a hang takes this long.
-pub const WAIT: Duration = Duration::from_secs(60);
+/// How long a test waits for delivery before failing: only a hang takes this long (a minute,
+/// times the emulator's [`slowdown`](otel_sessions_test_support::slowdown)).
+pub static WAIT: LazyLock<Duration> =
+    LazyLock::new(|| Duration::from_secs(60) * otel_sessions_test_support::slowdown());
 
 /// A configuration with timings short enough for tests. The request timeout stays the
 /// default (10 s): a shorter one makes a slow, loaded machine time out and resend requests
@@ -22,7 +25,7 @@ pub fn config(dir: &Path, endpoint: Option<String>) -> TelemetryConfig {
     c.endpoint = endpoint;
     c.transport = Some(otel_sessions_test_support::HttpTransport::shared());
     c.batch_delay = Duration::from_millis(30);
-    c.export_timeout = Duration::from_secs(10);
+    c.export_timeout = Duration::from_secs(10) * otel_sessions_test_support::slowdown();
     c.retry_base = Duration::from_millis(20);
     c.retry_max = Duration::from_millis(200);
     c
@@ -93,7 +96,7 @@ pub fn starts(r: &Received) -> BTreeSet<String> {
 
 pub fn wait_until(receiver: &Receiver, what: &str, pred: impl Fn(&Received) -> bool) {
     assert!(
-        receiver.wait_for(pred, WAIT),
+        receiver.wait_for(pred, *WAIT),
         "timed out waiting for {what}"
     );
 }
