@@ -25,18 +25,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/device/toolchain.sh
+source scripts/device/android-abis.sh
 
 LIB=libotel_sessions_jsi.a
 STAGE=target/prebuilt/stage
 STRIPPED=target/prebuilt/lib
-abi_of() {
-  case $1 in
-    aarch64-linux-android) echo arm64-v8a ;;
-    armv7-linux-androideabi) echo armeabi-v7a ;;
-    x86_64-linux-android) echo x86_64 ;;
-    i686-linux-android) echo x86 ;;
-  esac
-}
 
 # strip_archive TARGET IN OUT: the archive without embedded bitcode and debug information.
 strip_archive() {
@@ -100,9 +93,10 @@ for i in "${!DEVICE_TARGETS[@]}"; do
   strip_archive "$t" "${archives[$i]}" "${stripped[$t]}"
   awk -v t="$t" -v a="$(stat -c %s "${archives[$i]}")" -v b="$(stat -c %s "${stripped[$t]}")" \
     'BEGIN { printf "prebuilt: %-26s %6.2f MB built, %5.2f MB stripped\n", t, a / 1e6, b / 1e6 }' >&2
-  if [[ -n $(abi_of "$t") ]]; then
-    mkdir -p "$STAGE/android/$(abi_of "$t")"
-    cp "${stripped[$t]}" "$STAGE/android/$(abi_of "$t")/$LIB"
+  abi=$(android_abi_of "$t")
+  if [[ -n $abi ]]; then
+    mkdir -p "$STAGE/android/$abi"
+    cp "${stripped[$t]}" "$STAGE/android/$abi/$LIB"
   fi
   node scripts/device/check-symbols.js --target "$t" --archive "${stripped[$t]}" >&2 || status=1
 done
@@ -116,8 +110,9 @@ node scripts/prebuilt/xcframework.js create "$xcf" "${stripped[aarch64-apple-ios
 node scripts/prebuilt/check-xcframework.js "$xcf" >&2 || status=1
 ((status == 0)) || { echo "prebuilt: the libraries failed their checks; nothing was put into the package" >&2; exit 1; }
 
-manifest "$STAGE/android/prebuilt.json" arm64-v8a/$LIB=aarch64-linux-android armeabi-v7a/$LIB=armv7-linux-androideabi \
-  x86_64/$LIB=x86_64-linux-android x86/$LIB=i686-linux-android
+android_libs=()
+for t in "${ANDROID_TARGETS[@]}"; do android_libs+=("$(android_abi_of "$t")/$LIB=$t"); done
+manifest "$STAGE/android/prebuilt.json" "${android_libs[@]}"
 manifest "$STAGE/ios/prebuilt.json" OtelSessionsRust.xcframework/ios-arm64/$LIB=aarch64-apple-ios \
   OtelSessionsRust.xcframework/ios-arm64_x86_64-simulator/$LIB=aarch64-apple-ios-sim,x86_64-apple-ios
 

@@ -30,6 +30,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 source scripts/device/toolchain.sh
+source scripts/device/android-abis.sh
 
 WORK=target/prebuilt
 APP=$WORK/app
@@ -100,7 +101,6 @@ step "prebuilt: 6. symbols of every installed library, and links equal to the un
 LINKS=$WORK/links
 rm -rf "$LINKS"
 linked=()
-triple_of() { case $1 in arm64-v8a) echo aarch64-linux-android ;; armeabi-v7a) echo armv7-linux-androideabi ;; x86_64) echo x86_64-linux-android ;; x86) echo i686-linux-android ;; esac; }
 # same_link NAME PACKED_LINK BUILD_LINK: the two linked results are byte for byte the same.
 same_link() {
   if cmp -s "$2" "$3"; then return 0; fi
@@ -122,7 +122,7 @@ check_library() {
   fi
 }
 while read -r abi lib; do
-  check_library "$(triple_of "$abi")" "$lib" scripts/device/link-android.sh so.json
+  check_library "$(android_triple_of "$abi")" "$lib" scripts/device/link-android.sh so.json
 done <"$WORK/cmake-libraries.tsv"
 if [[ -n $xcf ]]; then
   while read -r t arch file; do
