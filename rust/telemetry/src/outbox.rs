@@ -390,8 +390,8 @@ impl Outbox {
             files += 1;
             freed += oldest.size;
         }
+        self.note_evicted(files, freed); // before the lock goes, as in `write`
         drop(index);
-        self.note_evicted(files, freed);
         freed
     }
 

@@ -90,18 +90,19 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
         if let Some(n) = partially_rejected {
             shared.rejected_items.fetch_add(n, Ordering::Relaxed);
         }
+        // Counted before the file goes: whoever sees the outbox empty (a flush) sees the count.
         match verdict {
             Verdict::Delivered => {
-                outbox.remove(&file);
                 shared.delivered_requests.fetch_add(1, Ordering::Relaxed);
+                outbox.remove(&file);
                 shared.note_attempt(None);
                 backoff.reset();
                 backoff_until = None;
                 server_until = None;
             }
             Verdict::Rejected { status } => {
-                outbox.remove(&file);
                 outbox.note_rejected();
+                outbox.remove(&file);
                 shared.note_attempt(Some(format!(
                     "the backend refused a request with HTTP {status} (dropped, counted)"
                 )));
