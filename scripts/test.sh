@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+# A fresh clone's run writes about 6.5 GB under target/ (device builds 2 GB, host builds 3 GB,
+# the armv7 test build 0.7 GB), plus the Go and npm caches: said up front, since running out
+# midway shows only as a compiler's "No space left on device".
+free_gb=$(df -Pk . | awk 'NR == 2 { print int($4 / 1048576) }')
+if ((free_gb < 8)); then
+  echo "npm test: warning: ${free_gb} GB free on this disk; a run from a fresh clone needs about 8 GB. If it fails with 'No space left on device', free space (cargo clean, or remove target/device and target/arm) and run it again." >&2
+fi
+
 ensure_rust
 ensure_node_modules
 step "TypeScript: tsc (strict)"
