@@ -9,6 +9,8 @@
 # writes.
 
 DEVICE_RUSTC=/usr/bin/rustc
+# Its rustdoc, for the doctests of the ARM test runs (rustup's would refuse the std built here).
+DEVICE_RUSTDOC=/usr/bin/rustdoc
 LLVM_BIN=/usr/lib/llvm-22/bin
 # A target directory of its own: the host build's cache (target/debug, target/release) is never
 # rebuilt by a device build, nor the other way round.
