@@ -7,6 +7,8 @@
 //!    engine.write_state()           (the numbers in the chunk are saved before they leave the journal)
 //!    Export{Trace,Logs}ServiceRequest around the records' bytes ─► gzip ─► outbox (fsync, rename)
 //!    cursor ─► after the chunk; segments behind it deleted
+//!  and, before and after: the journal's next segment made ready (a spare: created, allocated,
+//!  faulted in), so that the recording threads do not create files
 //! ```
 //!
 //! This thread is where the library waits on the disk (the outbox's fsync); the threads that
@@ -118,6 +120,11 @@ impl Exporter {
         s.done >= target
     }
 
+    /// Whether a purge waits for the next round.
+    fn purge_pending(&self) -> bool {
+        lock(&self.state).purge.is_some()
+    }
+
     /// Whether [`Exporter::stop`] was called.
     pub fn stopped(&self) -> bool {
         lock(&self.state).stop
@@ -169,12 +176,17 @@ fn run(job: &ExportJob) {
         // A bug here costs this round (caught and counted), never the thread: the next round
         // starts again from the cursor.
         otel_sessions_engine::contain::contained(|| {
+            // A roll is what usually wakes a round: its next segment first.
+            job.journal.prepare_spare();
             if let Some(until) = purge {
                 // Before any later export: what is in the outbox now was all recorded before.
                 job.journal.discard_until(until);
                 job.outbox.purge();
             }
             drain(job);
+            if !ex.stopped() {
+                job.journal.prepare_spare();
+            }
         });
         let mut s = lock(&ex.state);
         s.done = s.done.max(target);
@@ -186,6 +198,8 @@ fn run(job: &ExportJob) {
 fn drain(job: &ExportJob) {
     let mut guard = 0;
     while export_chunk(job) {
+        // A burst rolls segments while this drains: keep the next one ready.
+        job.journal.prepare_spare();
         guard += 1;
         if guard > 100_000 || lock(&job.exporter.state).stop {
             return;
@@ -245,6 +259,13 @@ fn export_chunk(job: &ExportJob) -> bool {
                 off += len;
             }
         }
+    }
+    if !chunk.is_empty() && job.exporter.purge_pending() {
+        // A purge asked for since this round began may be up to a position this chunk passes
+        // (records appended after it): the purge goes first (next round), and the chunk is read
+        // again after it. A purge asked for after this check is up to a position past all of
+        // the chunk, which may then go to the outbox and be purged with it.
+        return false;
     }
     if !chunk.is_empty() && !write_chunk(job, resource, schema, &chunk) {
         // The outbox could not take it (the disk is full): the records stay in the journal and

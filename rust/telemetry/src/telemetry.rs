@@ -121,6 +121,7 @@ impl Telemetry {
         let resource_schema = resource.schema_url().unwrap_or_default().to_owned();
         let mut resource_entry = Vec::new();
         entry::encode_resource(&mut resource_entry, &resource_schema, &resource_bytes);
+        let mut threads = Vec::new();
         let (outbox, journal, recovered) = match &endpoint {
             Some(_) => {
                 let budget = Arc::new(Budget::new(config.max_queue_bytes));
@@ -141,7 +142,9 @@ impl Telemetry {
                 .map_err(TelemetryError::Storage)?;
                 let evict = outbox.clone();
                 journal.set_make_room(move |bytes| evict.evict_for(bytes));
-                (Some(outbox), Some(Arc::new(journal)), recovered)
+                let journal = Arc::new(journal);
+
+                (Some(outbox), Some(journal), recovered)
             }
             None => (None, None, Default::default()),
         };
@@ -190,7 +193,6 @@ impl Telemetry {
         let _ = shared.engine.set(engine.clone());
         gate.session_changed(&engine.current(), None);
 
-        let mut threads = Vec::new();
         if let (Some(journal), Some(outbox)) = (&journal, &outbox) {
             threads.push(
                 exporter::spawn(ExportJob {
@@ -518,6 +520,9 @@ impl Telemetry {
         // must not wait on the disk. A stopped thread touches neither the cursor nor the
         // journal's files again, so a new instance on the same directory is safe.
         self.exporter.stop();
+        if let Some(j) = &self.journal {
+            j.close();
+        }
         self.shared.stop_uploader();
         lock(&self.threads).clear();
     }
@@ -530,5 +535,52 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Drop for Telemetry {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use otel_sessions_engine::Engine;
+
+    /// Consent is pending in these tests: nothing is sent.
+    struct Unreachable;
+
+    impl crate::Transport for Unreachable {
+        fn send(&self, _: crate::HttpRequest, done: crate::Completion) {
+            done.complete(crate::HttpOutcome::Failed {
+                reason: "unreachable".into(),
+            });
+        }
+    }
+
+    #[test]
+    fn at_an_apps_pace_every_segment_after_the_first_is_a_spare_made_by_the_exporter() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = TelemetryConfig::new("spares", dir.path());
+        cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+        cfg.transport = Some(Arc::new(Unreachable));
+        cfg.consent = Consent::Pending;
+        cfg.max_queue_bytes = 1024 * 1024; // 64 KiB segments
+        let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
+        let journal = t.journal.clone().unwrap();
+        let stats = &journal.stats;
+        // Bursts the size of about a third of a segment, each followed by an export round (as
+        // the batch delay would run one).
+        let attrs = [("note".to_string(), AttributeValue::String("x".repeat(200)))];
+        for _ in 0..30 {
+            for _ in 0..70 {
+                t.record_event("app.click", &attrs).unwrap();
+            }
+            t.write_to_disk();
+        }
+        let created = stats.segments_created.load(Ordering::Relaxed);
+        assert!(created >= 5, "{created} segments: the test must roll");
+        assert_eq!(
+            stats.spares_used.load(Ordering::Relaxed),
+            created - 1,
+            "only the first segment (the session's start, before the exporter ran) was made \
+             on a recording thread"
+        );
     }
 }

@@ -12,6 +12,9 @@
 //! * Bounded: the segment files share one byte budget with the outbox (`budget.rs`); when it is
 //!   reached the oldest outbox requests make room, and only when the journal alone fills it is
 //!   an append refused (the caller counts the record as dropped).
+//! * Spares: the exporter thread makes the next segment ready (created, allocated, mapped,
+//!   faulted in) before it is needed; a roll on a recording thread then only swaps it in, and
+//!   creates a segment itself only when no spare is ready (a burst faster than the exporter).
 //! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
 //!   in the middle of a write) ends its segment there, and is counted. Nothing is appended to
 //!   an earlier launch's segment.
@@ -52,6 +55,8 @@ pub(crate) struct JournalStats {
     pub damaged_segments: AtomicU64,
     /// Segment files created in this process.
     pub segments_created: AtomicU64,
+    /// Of those, spares made ready off the recording threads (the rest a roll made itself).
+    pub spares_used: AtomicU64,
     /// Segment files that could not be created (a full disk, an unwritable directory): the
     /// record that needed one was refused.
     pub create_failures: AtomicU64,
@@ -77,9 +82,26 @@ pub(crate) struct Recovered {
 
 struct Writer {
     active: Option<Arc<Segment>>,
+    /// The number the next segment gets (a spare's number, when there is one).
     next_number: u64,
-    /// Every segment file: number → size.
+    /// Every segment file the exporter may read: number → size.
     files: BTreeMap<u64, u64>,
+    /// The next segment, made ready off the recording threads ([`Journal::prepare_spare`]):
+    /// numbered `next_number`, created, allocated, mapped, its RESOURCE entry written and its
+    /// pages faulted in. Not in `files` until a roll makes it the active segment, so the
+    /// exporter does not see it; its bytes count in the budget.
+    spare: Option<Segment>,
+    /// A spare is being made (outside the lock): no second one is started.
+    preparing: bool,
+    /// Set by [`Journal::close`]: no spare is made any more.
+    closed: bool,
+}
+
+impl Writer {
+    /// Bytes of this journal's files on disk, the spare's included.
+    fn on_disk(&self) -> u64 {
+        self.files.values().sum::<u64>() + self.spare.as_ref().map_or(0, |s| s.capacity as u64)
+    }
 }
 
 /// The journal directory.
@@ -168,6 +190,9 @@ impl Journal {
             let name = e.file_name().to_string_lossy().into_owned();
             if let Some(n) = segment::parse_name(&name) {
                 files.insert(n, e.metadata().map(|m| m.len()).unwrap_or(0));
+            } else if name.ends_with(".spare") {
+                // A spare being prepared at a kill: it never held a record.
+                let _ = fs::remove_file(e.path());
             }
         }
         let cursor = cursor::CursorFile::open(dir)?;
@@ -232,6 +257,9 @@ impl Journal {
                 active: None,
                 next_number,
                 files,
+                spare: None,
+                preparing: false,
+                closed: false,
             }),
             cursor,
             pending_events: Mutex::new(pending),
@@ -307,8 +335,91 @@ impl Journal {
         lock(&self.pending_events).contains(&at)
     }
 
-    /// A new active segment, within the byte bound.
+    /// Makes the next segment ready, off the recording threads (the exporter thread calls this
+    /// around each round; a roll wakes it): creating and allocating a file and faulting its
+    /// pages in cost more than the hundreds of appends that fill it, and with a spare ready a
+    /// roll only swaps it in. Nothing is made when there is a spare already (or one is being
+    /// made), when it would not fit within the bound (less the reserve), when the disk refuses
+    /// it, or after [`Journal::close`]: a roll then creates the segment itself, as it would
+    /// without spares.
+    pub fn prepare_spare(&self) {
+        let fits = |w: &Writer| {
+            let room = self.budget.journal_room();
+            w.on_disk() + 2 * self.segment_bytes as u64 <= room
+        };
+        let number = {
+            let mut w = lock(&self.writer);
+            if w.spare.is_some() || w.preparing || w.closed || !fits(&w) {
+                return;
+            }
+            w.preparing = true;
+            w.next_number
+        };
+        let made = self.make_spare(number);
+        let mut w = lock(&self.writer);
+        w.preparing = false;
+        // A roll may have made segment `number` itself meanwhile; renamed under the lock, so a
+        // roll never meets a file of its number it did not make.
+        let path = self.dir.join(segment::spare_name(number));
+        match made {
+            Some(seg)
+                if w.spare.is_none()
+                    && !w.closed
+                    && w.next_number == number
+                    && fits(&w)
+                    && fs::rename(&path, self.dir.join(segment::file_name(number))).is_ok() =>
+            {
+                w.spare = Some(seg);
+                self.budget.set_journal(w.on_disk());
+            }
+            other => {
+                drop(other);
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+
+    /// A spare numbered `number`, under its preparing name, ready to be renamed.
+    fn make_spare(&self, number: u64) -> Option<Segment> {
+        let path = self.dir.join(segment::spare_name(number));
+        let Ok(mut seg) = Segment::create_at(&path, number, self.segment_bytes, now_ms()) else {
+            let _ = fs::remove_file(&path);
+            return None;
+        };
+        seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
+        seg.prefault();
+        Some(seg)
+    }
+
+    /// No spare is made from now on, and the one made is deleted: a journal whose owner has
+    /// shut down leaves the directory to the next one (whose own numbering starts from the
+    /// files it finds).
+    pub fn close(&self) {
+        let mut w = lock(&self.writer);
+        w.closed = true;
+        if let Some(spare) = w.spare.take() {
+            let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
+            self.budget.set_journal(w.on_disk());
+        }
+    }
+
+    /// A new active segment, within the byte bound: the spare if there is one it fits in.
     fn roll(&self, w: &mut Writer, need: usize, reserved: bool) -> Result<(), Full> {
+        if let Some(spare) = w.spare.take() {
+            if spare.remaining() >= need {
+                // Counted in the budget (and within the bound, less the reserve) when made.
+                w.next_number = spare.number + 1;
+                w.files.insert(spare.number, spare.capacity as u64);
+                w.active = Some(Arc::new(spare));
+                self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
+                self.stats.spares_used.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
+            // A record larger than a segment: a segment of its size is made below, under the
+            // spare's number.
+            let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
+            self.budget.set_journal(w.on_disk());
+        }
         let resource = entry::HEADER + self.resource_entry.len();
         let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
         let smallest = (HEADER_BYTES + resource + need).max(MIN_SEGMENT_BYTES);
@@ -368,7 +479,7 @@ impl Journal {
         seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
         w.next_number += 1;
         w.files.insert(number, capacity as u64);
-        self.budget.set_journal(w.files.values().sum());
+        self.budget.set_journal(w.on_disk());
         w.active = Some(Arc::new(seg));
         self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -386,7 +497,7 @@ impl Journal {
         let number = active.number;
         w.active = None;
         w.files.remove(&number);
-        self.budget.set_journal(w.files.values().sum());
+        self.budget.set_journal(w.on_disk());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
         true
     }
@@ -463,7 +574,7 @@ impl Journal {
             return;
         }
         w.files.remove(&number);
-        self.budget.set_journal(w.files.values().sum());
+        self.budget.set_journal(w.on_disk());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
     }
 
@@ -495,7 +606,7 @@ impl Journal {
 
     /// Bytes of segment files on disk.
     pub fn total_bytes(&self) -> u64 {
-        lock(&self.writer).files.values().sum()
+        lock(&self.writer).on_disk()
     }
 }
 

@@ -97,6 +97,12 @@ pub(crate) fn file_name(number: u64) -> String {
     format!("{number:016}.seg")
 }
 
+/// The name under which a spare segment numbered `number` is prepared; renamed to
+/// [`file_name`] when it is ready. One left behind by a kill is deleted at the next open.
+pub(crate) fn spare_name(number: u64) -> String {
+    format!("{number:016}.spare")
+}
+
 /// The number in a segment file name, if it is one.
 pub(crate) fn parse_name(name: &str) -> Option<u64> {
     let stem = name.strip_suffix(".seg")?;
@@ -123,13 +129,22 @@ impl Segment {
         capacity: usize,
         created_ms: i64,
     ) -> io::Result<Segment> {
+        Self::create_at(&dir.join(file_name(number)), number, capacity, created_ms)
+    }
+
+    /// [`Segment::create`] under another name (a spare, renamed when it is ready).
+    pub fn create_at(
+        path: &Path,
+        number: u64,
+        capacity: usize,
+        created_ms: i64,
+    ) -> io::Result<Segment> {
         let capacity = capacity.max(HEADER_BYTES + 64);
-        let path = dir.join(file_name(number));
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
-            .open(&path)?;
+            .open(path)?;
         let made = (|| {
             allocate(&file, capacity)?;
             Mapping::map(&file, capacity, true)
@@ -137,7 +152,7 @@ impl Segment {
         let map = match made {
             Ok(m) => m,
             Err(e) => {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(path);
                 return Err(e);
             }
         };
@@ -173,6 +188,22 @@ impl Segment {
         self.committed
             .store(at + entry_header.len() + payload.len(), Ordering::Release);
         at
+    }
+
+    /// Touches every page past the committed offset with a store, so that the page faults
+    /// (the file system's block mapping, the page cache lookup) are taken now, on the thread
+    /// preparing a spare segment, instead of on the threads that will record into it. The
+    /// bytes stay zero.
+    ///
+    /// Only for a segment nobody else can see yet (`&mut self`: not shared, not appended to).
+    pub fn prefault(&mut self) {
+        const PAGE: usize = 4096;
+        let from = self.committed.load(Ordering::Relaxed).div_ceil(PAGE) * PAGE;
+        for at in (from..self.capacity).step_by(PAGE) {
+            // SAFETY: inside the writable mapping, past every entry (zeros, rewritten as zeros),
+            // and `&mut self` means no other thread reads or writes this segment.
+            unsafe { self.map.write(at, &[0]) };
+        }
     }
 
     /// The written bytes, from the start of the file to the committed offset.

@@ -32,6 +32,13 @@ const B: &[u8; 32] = b"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 fn unexported(j: &Journal) -> Vec<(u8, u64)> {
     let mut out = Vec::new();
     let mut at = j.cursor();
+    if j.view(at.segment).is_none() {
+        // No segment yet at the cursor (a fresh journal): the exporter moves to the next one.
+        match j.next_segment(at.segment) {
+            Some(n) => at.segment = n,
+            None => return out,
+        }
+    }
     while let Some(view) = j.view(at.segment) {
         let bytes = view.bytes();
         let mut off = at.offset;
@@ -233,5 +240,120 @@ fn discarding_deletes_what_came_before_and_keeps_what_came_after() {
         r.counts.len(),
         1,
         "nothing of the purged records comes back"
+    );
+}
+
+/// The journal directory's file names, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "cursor")
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_spare_segment_becomes_the_next_one_in_order_and_counts_in_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    j.prepare_spare();
+    assert_eq!(names(dir.path()), vec![segment::file_name(1)]);
+    assert_eq!(j.total_bytes(), SEG as u64, "the spare's bytes count");
+    let before = j.end();
+    let mut seq = 0;
+    // Segment 1 (the spare) fills, the roll makes 2 itself; a spare made then becomes 3.
+    while j.stats.segments_created.load(Ordering::Relaxed) < 2 {
+        seq += 1;
+        j.append(&record(A, seq, &[5; 150])).unwrap();
+    }
+    j.prepare_spare();
+    while j.stats.segments_created.load(Ordering::Relaxed) < 3 {
+        seq += 1;
+        j.append(&record(A, seq, &[5; 150])).unwrap();
+    }
+    assert_eq!(
+        before,
+        Position {
+            segment: 1,
+            offset: HEADER_BYTES
+        },
+        "the end named the spare's number before it was used"
+    );
+    assert_eq!(
+        names(dir.path()),
+        (1..=3).map(segment::file_name).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        unexported(&j),
+        (1..=seq).map(|s| (b'a', s)).collect::<Vec<_>>(),
+        "every record once, in order, across the spares"
+    );
+    for n in 1..=3 {
+        let view = j.view(n).unwrap();
+        assert!(
+            matches!(
+                entry::read(&view.bytes()[HEADER_BYTES..]),
+                Read::Entry(Entry::Resource { .. }, _)
+            ),
+            "segment {n} starts with the resource"
+        );
+    }
+    drop(j);
+    let (_, r) = open(dir.path(), 1 << 20);
+    assert_eq!(r.counts.get(A), Some(&seq));
+}
+
+#[test]
+fn no_spare_is_made_past_the_bound_or_after_close_and_none_survives_either() {
+    let dir = tempfile::tempdir().unwrap();
+    // Room for the active segment and the reserve only: a spare would eat the reserve.
+    let (j, _) = open(dir.path(), 2 * SEG as u64);
+    j.append(&record(A, 1, b"x")).unwrap();
+    j.prepare_spare();
+    assert_eq!(names(dir.path()), vec![segment::file_name(1)]);
+    assert_eq!(j.total_bytes(), SEG as u64);
+    drop(j);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    j.prepare_spare();
+    j.close();
+    assert!(names(dir.path()).is_empty(), "close deletes the spare");
+    assert_eq!(j.total_bytes(), 0);
+    j.prepare_spare();
+    assert!(names(dir.path()).is_empty(), "none after close");
+    // A record still goes in (the owner's last words), in a segment made by the roll.
+    j.append(&record(A, 1, b"x")).unwrap();
+    drop(j);
+
+    // A spare being prepared at a kill is deleted at the next open.
+    fs::write(dir.path().join(segment::spare_name(9)), [0; 100]).unwrap();
+    let (j, r) = open(dir.path(), 1 << 20);
+    assert_eq!(names(dir.path()), vec![segment::file_name(1)]);
+    assert_eq!(r.counts.get(A), Some(&1));
+    assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    j.append(&record(A, 1, b"small")).unwrap();
+    j.prepare_spare();
+    j.append(&record(A, 2, &[9; 3 * SEG])).unwrap();
+    j.append(&record(A, 3, b"small")).unwrap();
+    assert_eq!(
+        unexported(&j),
+        vec![(b'a', 1), (b'a', 2), (b'a', 3)],
+        "in order"
+    );
+    assert_eq!(names(dir.path()).len(), 3, "1, 2 (the large one), 3");
+    assert!(
+        fs::metadata(dir.path().join(segment::file_name(2)))
+            .unwrap()
+            .len()
+            > 3 * SEG as u64
     );
 }
