@@ -8,7 +8,7 @@
 //!    Export{Trace,Logs}ServiceRequest around the records' bytes ─► gzip ─► outbox (fsync, rename)
 //!    cursor ─► after the chunk; segments behind it deleted
 //!  and, before and after: the journal's next segment made ready (a spare: created, allocated,
-//!  faulted in), so that the recording threads do not create files
+//!  mapped), so that the recording threads do not create files
 //! ```
 //!
 //! This thread is where the library waits on the disk (the outbox's fsync); the threads that

@@ -190,22 +190,6 @@ impl Segment {
         at
     }
 
-    /// Touches every page past the committed offset with a store, so that the page faults
-    /// (the file system's block mapping, the page cache lookup) are taken now, on the thread
-    /// preparing a spare segment, instead of on the threads that will record into it. The
-    /// bytes stay zero.
-    ///
-    /// Only for a segment nobody else can see yet (`&mut self`: not shared, not appended to).
-    pub fn prefault(&mut self) {
-        const PAGE: usize = 4096;
-        let from = self.committed.load(Ordering::Relaxed).div_ceil(PAGE) * PAGE;
-        for at in (from..self.capacity).step_by(PAGE) {
-            // SAFETY: inside the writable mapping, past every entry (zeros, rewritten as zeros),
-            // and `&mut self` means no other thread reads or writes this segment.
-            unsafe { self.map.write(at, &[0]) };
-        }
-    }
-
     /// The written bytes, from the start of the file to the committed offset.
     pub fn committed_bytes(&self) -> &[u8] {
         let end = self.committed.load(Ordering::Acquire);
