@@ -268,6 +268,8 @@ fn export_chunk(job: &ExportJob) -> bool {
         return false;
     }
     if !chunk.is_empty() && !write_chunk(job, resource, schema, &chunk) {
+        // The disk is full: a spare segment's room goes back to the outbox for the next try.
+        job.journal.release_spare();
         // The outbox could not take it (the disk is full): the records stay in the journal and
         // the chunk is tried again at the next export, nothing lost. Meanwhile new records fill
         // the journal, and past its bound are dropped and counted.

@@ -37,6 +37,24 @@ pub(crate) use cursor::Position;
 use entry::{Entry, Read};
 use segment::{OldSegment, Segment, HEADER_BYTES};
 
+/// A spare is made only while the disk has this many segments' worth free: on a nearly full
+/// disk the outbox's requests need the room more.
+const SPARE_DISK_SEGMENTS: u64 = 8;
+
+/// Bytes free for this process on the file system holding `dir`; `None` if unknown.
+fn free_disk_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: a NUL-terminated path and a zeroed struct the call fills in.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; `st` outlives the call.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)] // the field types vary by OS
+    Some(u64::from(st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
 /// The smallest segment made when the disk has no room for a whole one.
 const MIN_SEGMENT_BYTES: usize = 4 * 1024;
 
@@ -338,9 +356,10 @@ impl Journal {
     /// around each round; a roll wakes it): creating and allocating a file costs more than the
     /// hundreds of appends that fill it (on a slow file system, hundreds of microseconds), and
     /// with a spare ready a roll only swaps it in. Nothing is made when there is a spare already (or one is being
-    /// made), when it would not fit within the bound (less the reserve), when the disk refuses
-    /// it, or after [`Journal::close`]: a roll then creates the segment itself, as it would
-    /// without spares.
+    /// made), when it would not fit within the bound (less the reserve), when the disk has
+    /// less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the outbox needs that room more),
+    /// when the disk refuses it, or after [`Journal::close`]: a roll then creates the segment
+    /// itself, as it would without spares.
     pub fn prepare_spare(&self) {
         let fits = |w: &Writer| {
             let room = self.budget.journal_room();
@@ -354,7 +373,9 @@ impl Journal {
             w.preparing = true;
             w.next_number
         };
-        let made = self.make_spare(number);
+        let roomy = free_disk_bytes(&self.dir)
+            .is_some_and(|free| free >= SPARE_DISK_SEGMENTS * self.segment_bytes as u64);
+        let made = if roomy { self.make_spare(number) } else { None };
         let mut w = lock(&self.writer);
         w.preparing = false;
         // A roll may have made segment `number` itself meanwhile; renamed under the lock, so a
@@ -398,6 +419,15 @@ impl Journal {
     pub fn close(&self) {
         let mut w = lock(&self.writer);
         w.closed = true;
+        self.delete_spare(&mut w);
+    }
+
+    /// Deletes the spare, if any, giving its disk space back (the outbox could not write).
+    pub fn release_spare(&self) {
+        self.delete_spare(&mut lock(&self.writer));
+    }
+
+    fn delete_spare(&self, w: &mut Writer) {
         if let Some(spare) = w.spare.take() {
             let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
             self.budget.set_journal(w.on_disk());
