@@ -220,5 +220,48 @@ fn spans_to_disk(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, spans, logs, persist, spans_to_disk);
+/// Spans at an app's pace: bursts of 100 (timed), each followed by an export of everything
+/// (not timed), so that the background threads are idle when the next burst starts. What a
+/// thread that records pays when the pipeline keeps up, unlike "span start+end", where the
+/// exporter competes for the CPU with the recording thread the whole time.
+fn spans_paced(c: &mut Criterion) {
+    const BURST: u64 = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(Discard).build())
+        .build();
+    let t = ours(dir.path());
+    let mut g = c.benchmark_group("span start+end, paced");
+    g.sample_size(20);
+    for (name, p, ours) in [
+        ("baseline: BatchSpanProcessor", &plain, false),
+        ("stamped: SessionSpanProcessor", t.tracer_provider(), true),
+    ] {
+        let tracer = p.tracer("bench");
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut left = iters;
+                while left > 0 {
+                    let n = left.min(BURST);
+                    let start = std::time::Instant::now();
+                    for _ in 0..n {
+                        tracer.in_span("op", |_| black_box(1));
+                    }
+                    timed += start.elapsed();
+                    left -= n;
+                    if ours {
+                        t.write_to_disk();
+                    } else {
+                        p.force_flush().unwrap();
+                    }
+                }
+                timed
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, spans, spans_paced, logs, persist, spans_to_disk);
 criterion_main!(benches);
