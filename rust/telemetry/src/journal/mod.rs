@@ -51,8 +51,8 @@ fn free_disk_bytes(dir: &Path) -> Option<u64> {
     if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
         return None;
     }
-    #[allow(clippy::unnecessary_cast, clippy::useless_conversion)] // the field types vary by OS
-    Some(u64::from(st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+    #[allow(clippy::unnecessary_cast)] // the field types vary by OS
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
 }
 
 /// The smallest segment made when the disk has no room for a whole one.
@@ -105,8 +105,9 @@ struct Writer {
     /// Every segment file the exporter may read: number → size.
     files: BTreeMap<u64, u64>,
     /// The next segment, made ready off the recording threads ([`Journal::prepare_spare`]):
-    /// numbered `next_number`, created, allocated, mapped, its RESOURCE entry written. Not in `files` until a roll makes it the active segment, so the
-    /// exporter does not see it; its bytes count in the budget.
+    /// numbered `next_number`, created, allocated, mapped, its RESOURCE entry written. Not in
+    /// `files` until a roll makes it the active segment, so the exporter does not see it; its
+    /// bytes count in the budget.
     spare: Option<Segment>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
@@ -355,11 +356,11 @@ impl Journal {
     /// Makes the next segment ready, off the recording threads (the exporter thread calls this
     /// around each round; a roll wakes it): creating and allocating a file costs more than the
     /// hundreds of appends that fill it (on a slow file system, hundreds of microseconds), and
-    /// with a spare ready a roll only swaps it in. Nothing is made when there is a spare already (or one is being
-    /// made), when it would not fit within the bound (less the reserve), when the disk has
-    /// less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the outbox needs that room more),
-    /// when the disk refuses it, or after [`Journal::close`]: a roll then creates the segment
-    /// itself, as it would without spares.
+    /// with a spare ready a roll only swaps it in. Nothing is made when there is a spare
+    /// already (or one is being made), when it would not fit within the bound (less the
+    /// reserve), when the disk has less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the
+    /// outbox needs that room more), when the disk refuses it, or after [`Journal::close`]: a
+    /// roll then creates the segment itself, as it would without spares.
     pub fn prepare_spare(&self) {
         let fits = |w: &Writer| {
             let room = self.budget.journal_room();
