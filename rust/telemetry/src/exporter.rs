@@ -400,3 +400,61 @@ fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.write_all(body)?;
     enc.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::Budget;
+    use crate::consent::Consent;
+    use crate::journal::entry::Stamp;
+
+    fn job(dir: &std::path::Path) -> ExportJob {
+        let budget = Arc::new(Budget::new(1 << 20));
+        let outbox = Arc::new(Outbox::open_within(&dir.join("outbox"), budget.clone(), 0).unwrap());
+        let mut resource = Vec::new();
+        entry::encode_resource(&mut resource, "", b"");
+        let (journal, _) =
+            Journal::open_within(&dir.join("journal"), 64 * 1024, budget, resource).unwrap();
+        ExportJob {
+            journal: Arc::new(journal),
+            shared: Arc::new(Shared::new(Some(outbox.clone()), Consent::Granted)),
+            outbox,
+            exporter: Exporter::new(),
+            interval: Duration::from_secs(3600),
+            resource: (String::new(), Vec::new()),
+        }
+    }
+
+    fn log(job: &ExportJob, seq: u64) {
+        let mut p = Vec::new();
+        let stamp = Stamp {
+            session: [b'a'; 32],
+            seq,
+        };
+        entry::encode_record(&mut p, Kind::Log, &stamp, b"", "", b"");
+        job.journal.append(&p).unwrap();
+    }
+
+    #[test]
+    fn a_round_under_way_leaves_records_made_after_a_purge_point_to_the_round_after_the_purge() {
+        let dir = tempfile::tempdir().unwrap();
+        let job = job(dir.path());
+        log(&job, 1);
+        // Consent denied: everything recorded so far is to be purged...
+        job.exporter.purge_later(job.journal.end());
+        // ...and, consent granted again, a record the purge must keep.
+        log(&job, 2);
+        // A round that began before the purge was asked for reads both: it must not write them
+        // (the purge of the outbox would delete record 2 with them).
+        drain(&job);
+        assert_eq!(job.outbox.len(), 0);
+        assert_eq!(job.exporter.records.load(Ordering::Relaxed), 0);
+        // The next round purges, then exports what came after the purge point.
+        let until = lock(&job.exporter.state).purge.take().unwrap();
+        job.journal.discard_until(until);
+        job.outbox.purge();
+        drain(&job);
+        assert_eq!(job.exporter.records.load(Ordering::Relaxed), 1);
+        assert_eq!(job.outbox.len(), 1);
+    }
+}
