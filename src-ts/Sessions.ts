@@ -9,7 +9,7 @@ import type {
   SessionRecord,
   SessionsConfig,
 } from './types';
-import { checkAttributes, checkEventName } from './validate';
+import { checkEventName, copyAttributes } from './validate';
 
 /**
  * Longest a cached session is served without asking the engine. Reads are plain JS property
@@ -224,10 +224,10 @@ export const Sessions = {
   recordEvent(name: string, attributes?: Attributes): void {
     if (!binding) ready('recordEvent');
     checkEventName('recordEvent', name);
-    checkAttributes('recordEvent', attributes);
-    // Checked here, so errors are thrown now; recorded natively at the end of this JS task
-    // (or at once after MAX_QUEUED_EVENTS), before any other call of this API runs.
-    queued.push([name, attributes === undefined || attributes === null ? null : { ...attributes }, Date.now()]);
+    // Checked here, so errors are thrown now (and copied: the app may change its object before
+    // the hand-over); recorded natively at the end of this JS task (or at once after
+    // MAX_QUEUED_EVENTS), before any other call of this API runs.
+    queued.push([name, copyAttributes('recordEvent', attributes), Date.now()]);
     if (queued.length >= MAX_QUEUED_EVENTS) drainEvents();
     else if (queued.length === 1) later(drainEvents);
   },

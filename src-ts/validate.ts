@@ -2,7 +2,9 @@
 // rust/telemetry/src/telemetry.rs), checked in JS where an error must be thrown before the
 // work leaves the JS thread (`recordEvent`), and by the Jest mock.
 
-const RESERVED = ['session.', 'rn_otel_sessions.'];
+import type { Attributes } from './types';
+
+const RESERVED = ['session.', 'rn_otel_sessions.'] as const;
 /** Limits, as in the Rust engine. */
 export const LIMITS = {
   attributes: 64,
@@ -36,7 +38,7 @@ export function checkKey(method: string, key: unknown): string {
   if (bytes > LIMITS.keyBytes) {
     throw new RangeError(`Sessions.${method}: attribute key is ${bytes} bytes; the limit is ${LIMITS.keyBytes}`);
   }
-  if (RESERVED.some((p) => key.startsWith(p))) {
+  if (key.startsWith(RESERVED[0]) || key.startsWith(RESERVED[1])) {
     throw new TypeError(`Sessions.${method}: attribute key '${key}' uses a reserved prefix; choose another namespace`);
   }
   return key;
@@ -73,15 +75,42 @@ function tooLarge(method: string, key: string): never {
 
 /** Checks an attributes argument (`undefined`/`null`: none). */
 export function checkAttributes(method: string, attributes: unknown): void {
+  walkAttributes(method, attributes, null);
+}
+
+/**
+ * Checks an attributes argument as `checkAttributes` does and returns a copy of its own
+ * enumerable properties (`null` for `undefined`/`null`). One pass, which allocates nothing but
+ * the copy: it runs for every recorded event.
+ */
+export function copyAttributes(method: string, attributes: unknown): Attributes | null {
+  if (attributes === undefined || attributes === null) return null;
+  const copy: Record<string, unknown> = {};
+  walkAttributes(method, attributes, copy);
+  return copy as Attributes; // every value checked
+}
+
+const own = Object.prototype.hasOwnProperty;
+
+/** Checks `attributes` (its own enumerable properties, as `Object.keys` lists them), copying
+ * each into `copy` when given. No key array, iterator or closure per call. */
+function walkAttributes(method: string, attributes: unknown, copy: Record<string, unknown> | null): void {
   if (attributes === undefined || attributes === null) return;
   if (typeof attributes !== 'object' || Array.isArray(attributes)) {
     throw new TypeError(`Sessions.${method}: argument 'attributes' must be an object of attributes`);
   }
-  const keys = Object.keys(attributes);
-  if (keys.length > LIMITS.attributes) {
-    throw new RangeError(`Sessions.${method}: argument 'attributes' has ${keys.length} attributes; the limit is ${LIMITS.attributes}`);
+  const source = attributes as Record<string, unknown>;
+  let count = 0;
+  for (const k in source) if (own.call(source, k)) count++;
+  if (count > LIMITS.attributes) {
+    throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count} attributes; the limit is ${LIMITS.attributes}`);
   }
-  for (const k of keys) checkValue(method, checkKey(method, k), (attributes as Record<string, unknown>)[k]);
+  for (const k in source) {
+    if (!own.call(source, k)) continue;
+    const v = source[k];
+    checkValue(method, checkKey(method, k), v);
+    if (copy) copy[k] = v;
+  }
 }
 
 /** Checks an event name: a string of 1 to 256 UTF-8 bytes. */

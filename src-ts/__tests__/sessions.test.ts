@@ -2,6 +2,7 @@ import { Sessions } from '..';
 import { getNativeBinding, resetNativeBindingForTests } from '../getNativeBinding';
 import * as web from '../getNativeBinding.web';
 import { resetSessionsForTests } from '../Sessions';
+import { checkAttributes, copyAttributes } from '../validate';
 
 beforeEach(() => {
   resetSessionsForTests();
@@ -67,4 +68,37 @@ test('recordError accepts anything thrown', () => {
 
 test('on the web, importing is fine and init says it is not supported yet', () => {
   expect(() => web.getNativeBinding()).toThrow('the web is not supported yet');
+});
+
+test('recordEvent copies its attributes as checkAttributes checks them: own properties, a snapshot', () => {
+  const proto = { inherited: 'no' };
+  const attrs = Object.assign(Object.create(proto) as Record<string, unknown>, { screen: 'cart', items: 3 });
+  const copy = copyAttributes('recordEvent', attrs)!;
+  expect(copy).toEqual({ screen: 'cart', items: 3 });
+  expect(Object.keys(copy)).toEqual(['screen', 'items']);
+  attrs.screen = 'changed later';
+  expect(copy.screen).toBe('cart');
+  expect(copyAttributes('recordEvent', undefined)).toBeNull();
+  expect(copyAttributes('recordEvent', null)).toBeNull();
+  // The same errors, in the same order, as checkAttributes.
+  const many: Record<string, number> = {};
+  for (let i = 0; i < 65; i++) many[`k${i}`] = i;
+  many.k1 = Number.NaN; // the count is reported first
+  for (const bad of [many, { ok: 1, 'session.x': 'a' }, { k: Number.NaN }, ['a'], 'text']) {
+    let copied: unknown;
+    let checked: unknown;
+    try {
+      copyAttributes('recordEvent', bad);
+    } catch (e) {
+      copied = e;
+    }
+    try {
+      checkAttributes('recordEvent', bad);
+    } catch (e) {
+      checked = e;
+    }
+    expect(copied).toBeInstanceOf(Error);
+    expect(copied).toEqual(checked);
+  }
+  expect(() => copyAttributes('recordEvent', many)).toThrow("argument 'attributes' has 65 attributes; the limit is 64");
 });
