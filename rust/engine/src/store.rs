@@ -1,15 +1,24 @@
 //! The state file on disk, replaced atomically.
 //!
 //! ```text
-//!  save: write  session-state.json.tmp ─► rename over session-state.json ─► request a sync
+//!  save: write  session-state.json.tmp in place ─► exchange it with session-state.json
+//!        ─► write session-state.json.tmp again (now a copy of the new state) ─► request a sync
 //!        (syncer thread, soon after: fsync session-state.json, fsync the directory)
+//!        where the file system cannot exchange two names: create .tmp ─► rename over
 //!  load: read   session-state.json      (missing: first launch)
 //!  bad:  rename session-state.json ─► session-state.corrupt.json   (kept for inspection, one copy)
 //! ```
 //!
-//! A process killed at any point leaves either the old or the new file, never a mix: both
-//! the write and the rename are in the page cache when `save` returns, and a kill does not
-//! lose the page cache. The caller never waits on the disk: the fsyncs that make the file
+//! The exchange (`renameat2(RENAME_EXCHANGE)` on Linux and Android, `renamex_np(RENAME_SWAP)`
+//! on iOS) keeps both files, so a save creates no file and deletes none: on some file systems
+//! a file creation and a rename over another file cost hundreds of microseconds, against tens
+//! for the exchange (measured on ext4). The temporary file is a copy of the state, not an
+//! older one: it is rewritten right after the exchange (so `clearAllData` leaves no earlier
+//! state behind; only a kill between the two steps does, until the next save).
+//!
+//! A process killed at any point leaves either the old or the new file, never a mix: both the
+//! write and the exchange (or rename) are in the page cache when `save` returns, and a kill
+//! does not lose the page cache. The caller never waits on the disk: the fsyncs that make the file
 //! survive a power loss run on the syncer thread (`durability.rs`). A power loss before they
 //! ran can leave the previous state, or (on file systems that reorder a rename before its
 //! data) a damaged file, which the next launch quarantines.
@@ -118,10 +127,30 @@ impl StateStore {
     /// state. The fsyncs for power loss are requested from the syncer, not waited for.
     pub fn save(&self, bytes: &[u8]) -> io::Result<()> {
         let tmp = self.dir.join(TEMP_FILE);
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        drop(f);
-        fs::rename(&tmp, self.state_path())?;
+        let state = self.state_path();
+        // The temporary file exists from the previous save (a copy of the state then): it is
+        // rewritten in place and exchanged with the state file.
+        let mut exchanged = false;
+        if let Ok(f) = fs::OpenOptions::new().write(true).open(&tmp) {
+            if write_at_start(&f, bytes).is_ok() && exchange(&tmp, &state).is_ok() {
+                // `f` is the state file now; the name `tmp` holds the previous state, which is
+                // overwritten with the new one (an error here only leaves a stale copy, which
+                // the next save rewrites before using it).
+                if let Ok(old) = fs::OpenOptions::new().write(true).open(&tmp) {
+                    let _ = write_at_start(&old, bytes);
+                }
+                exchanged = true;
+            }
+        }
+        if !exchanged {
+            // The first save, or a file system that cannot exchange: create and rename.
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            drop(f);
+            fs::rename(&tmp, &state)?;
+            // Leaves a copy for the next save to exchange with (not needed for correctness).
+            let _ = fs::write(&tmp, bytes);
+        }
         durability::request(self.sync.clone());
         Ok(())
     }
@@ -135,6 +164,48 @@ impl StateStore {
         if fs::rename(&path, &target).is_err() {
             let _ = remove_any(&path);
         }
+    }
+}
+
+/// Writes `bytes` at the start of `f` and cuts the file there.
+fn write_at_start(f: &fs::File, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    f.write_all_at(bytes, 0)?;
+    f.set_len(bytes.len() as u64)
+}
+
+/// Swaps the names `a` and `b` atomically (both exist); `Err` where the system or the file
+/// system cannot (the caller falls back to create + rename).
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: two NUL-terminated paths; the raw syscall (bionic's wrapper is API 30+; Android's
+    // app seccomp filter has allowed renameat2 since it was introduced in 8.0). An old kernel
+    // answers ENOSYS, a file system without the operation EINVAL: both fall back.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE as libc::c_uint,
+        )
+    };
+    #[cfg(target_vendor = "apple")]
+    // SAFETY: two NUL-terminated paths (APFS swaps; other file systems answer ENOTSUP).
+    let r = unsafe { libc::renamex_np(a.as_ptr(), b.as_ptr(), libc::RENAME_SWAP) };
+    #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+    let r = {
+        let _ = (a, b);
+        -1
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
@@ -152,14 +223,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn save_then_load_round_trips_and_leaves_no_temp_file() {
+    fn save_then_load_round_trips_and_the_temp_file_never_keeps_an_older_state() {
+        use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::open(dir.path()).unwrap();
         assert!(matches!(store.load(), Loaded::Missing));
+        let tmp = dir.path().join(TEMP_FILE);
+        let mut inodes = std::collections::BTreeSet::new();
+        for (i, state) in [
+            &b"{\"a\":1, \"long\": \"xxxxxxxx\"}"[..],
+            b"{\"a\":2}",
+            b"{\"a\":3}",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            store.save(state).unwrap();
+            assert!(
+                matches!(store.load(), Loaded::Bytes(b) if b == state),
+                "save {i}"
+            );
+            assert_eq!(
+                fs::read(&tmp).unwrap(),
+                state,
+                "save {i}: a copy, not the old state"
+            );
+            inodes.insert(fs::metadata(store.state_path()).unwrap().ino());
+            inodes.insert(fs::metadata(&tmp).unwrap().ino());
+        }
+        // Linux exchanges the two names (ext4, tmpfs, f2fs...): after the first save, no save
+        // creates a file.
+        if cfg!(target_os = "linux") {
+            assert_eq!(inodes.len(), 2, "the same two files throughout");
+        }
+    }
+
+    #[test]
+    fn a_directory_in_place_of_the_temp_file_falls_back_and_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(dir.path()).unwrap();
         store.save(b"{\"a\":1}").unwrap();
-        store.save(b"{\"a\":2}").unwrap();
-        assert!(matches!(store.load(), Loaded::Bytes(b) if b == b"{\"a\":2}"));
-        assert!(!dir.path().join(TEMP_FILE).exists());
+        fs::remove_file(dir.path().join(TEMP_FILE)).unwrap();
+        fs::create_dir(dir.path().join(TEMP_FILE)).unwrap();
+        assert!(
+            store.save(b"{\"a\":2}").is_err(),
+            "nowhere to write: an error, no panic"
+        );
+        assert!(
+            matches!(store.load(), Loaded::Bytes(b) if b == b"{\"a\":1}"),
+            "the old state kept"
+        );
+        fs::remove_dir(dir.path().join(TEMP_FILE)).unwrap();
+        store.save(b"{\"a\":3}").unwrap();
+        assert!(matches!(store.load(), Loaded::Bytes(b) if b == b"{\"a\":3}"));
     }
 
     #[test]
