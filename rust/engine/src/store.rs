@@ -4,7 +4,8 @@
 //!  save: write  session-state.json.tmp in place ─► exchange it with session-state.json
 //!        ─► write session-state.json.tmp again (now a copy of the new state) ─► request a sync
 //!        (syncer thread, soon after: fsync session-state.json, fsync the directory)
-//!        where the file system cannot exchange two names: create .tmp ─► rename over
+//!        where there is no copy yet, or the file system cannot exchange two names:
+//!        create .tmp ─► rename over (the syncer then makes the copy, off the saving thread)
 //!  load: read   session-state.json      (missing: first launch)
 //!  bad:  rename session-state.json ─► session-state.corrupt.json   (kept for inspection, one copy)
 //! ```
@@ -26,7 +27,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::durability::{self, Syncable};
 
@@ -55,6 +56,10 @@ pub(crate) struct StateStore {
     sync: Arc<StateSync>,
 }
 
+fn lock(m: &Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl std::fmt::Debug for StateStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StateStore")
@@ -63,13 +68,33 @@ impl std::fmt::Debug for StateStore {
     }
 }
 
-/// What the syncer does after a save: the state file's data, then the directory's rename.
+/// What the syncer does after a save: the state file's data, then the directory's rename. And,
+/// when there is no temporary copy to exchange with yet (after a first save, or one that fell
+/// back to create + rename), it makes one, so that creating it is not the saving thread's work.
 struct StateSync {
     dir: PathBuf,
+    /// Held by saves and while the copy is made (so a save never exchanges a half-made copy).
+    copy: Arc<Mutex<()>>,
 }
 
 impl Syncable for StateSync {
     fn sync(&self) -> io::Result<()> {
+        {
+            let _g = self.copy.lock().unwrap_or_else(|e| e.into_inner());
+            let tmp = self.dir.join(TEMP_FILE);
+            if fs::symlink_metadata(&tmp).is_err() {
+                if let Ok(bytes) = fs::read(self.dir.join(STATE_FILE)) {
+                    let made = fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(&tmp)
+                        .and_then(|mut f| f.write_all(&bytes));
+                    if made.is_err() {
+                        let _ = fs::remove_file(&tmp);
+                    }
+                }
+            }
+        }
         match fs::File::open(self.dir.join(STATE_FILE)) {
             Ok(f) => durability::sync_file(&f)?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -91,6 +116,7 @@ impl StateStore {
             dir: dir.to_path_buf(),
             sync: Arc::new(StateSync {
                 dir: dir.to_path_buf(),
+                copy: Arc::new(Mutex::new(())),
             }),
         })
     }
@@ -126,6 +152,7 @@ impl StateStore {
     /// Replaces the state file atomically with `bytes`; a kill from now on finds the new
     /// state. The fsyncs for power loss are requested from the syncer, not waited for.
     pub fn save(&self, bytes: &[u8]) -> io::Result<()> {
+        let _g = lock(&self.sync.copy);
         let tmp = self.dir.join(TEMP_FILE);
         let state = self.state_path();
         // The temporary file exists from the previous save (a copy of the state then): it is
@@ -143,13 +170,12 @@ impl StateStore {
             }
         }
         if !exchanged {
-            // The first save, or a file system that cannot exchange: create and rename.
+            // The first save, or a file system that cannot exchange: create and rename. The
+            // syncer then makes the copy the next save exchanges with.
             let mut f = fs::File::create(&tmp)?;
             f.write_all(bytes)?;
             drop(f);
             fs::rename(&tmp, &state)?;
-            // Leaves a copy for the next save to exchange with (not needed for correctness).
-            let _ = fs::write(&tmp, bytes);
         }
         durability::request(self.sync.clone());
         Ok(())
@@ -243,6 +269,8 @@ mod tests {
                 matches!(store.load(), Loaded::Bytes(b) if b == state),
                 "save {i}"
             );
+            // After the first save, the syncer makes the copy (off the saving thread).
+            assert!(durability::wait_idle(std::time::Duration::from_secs(10)));
             assert_eq!(
                 fs::read(&tmp).unwrap(),
                 state,
@@ -263,6 +291,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = StateStore::open(dir.path()).unwrap();
         store.save(b"{\"a\":1}").unwrap();
+        assert!(durability::wait_idle(std::time::Duration::from_secs(10)));
         fs::remove_file(dir.path().join(TEMP_FILE)).unwrap();
         fs::create_dir(dir.path().join(TEMP_FILE)).unwrap();
         assert!(
