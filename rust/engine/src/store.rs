@@ -73,14 +73,18 @@ impl std::fmt::Debug for StateStore {
 /// back to create + rename), it makes one, so that creating it is not the saving thread's work.
 struct StateSync {
     dir: PathBuf,
-    /// Held by saves and while the copy is made (so a save never exchanges a half-made copy).
-    copy: Arc<Mutex<()>>,
 }
+
+/// Held by saves and while the syncer makes a copy, so that a save never exchanges a half-made
+/// copy. One for the process, not one per store: a store dropped without a shutdown (a test's
+/// simulated kill, an engine started again on the same directory) may still have a sync
+/// queued while the next store on the directory saves.
+static COPY: Mutex<()> = Mutex::new(());
 
 impl Syncable for StateSync {
     fn sync(&self) -> io::Result<()> {
         {
-            let _g = self.copy.lock().unwrap_or_else(|e| e.into_inner());
+            let _g = lock(&COPY);
             let tmp = self.dir.join(TEMP_FILE);
             if fs::symlink_metadata(&tmp).is_err() {
                 if let Ok(bytes) = fs::read(self.dir.join(STATE_FILE)) {
@@ -116,7 +120,6 @@ impl StateStore {
             dir: dir.to_path_buf(),
             sync: Arc::new(StateSync {
                 dir: dir.to_path_buf(),
-                copy: Arc::new(Mutex::new(())),
             }),
         })
     }
@@ -152,7 +155,7 @@ impl StateStore {
     /// Replaces the state file atomically with `bytes`; a kill from now on finds the new
     /// state. The fsyncs for power loss are requested from the syncer, not waited for.
     pub fn save(&self, bytes: &[u8]) -> io::Result<()> {
-        let _g = lock(&self.sync.copy);
+        let _g = lock(&COPY);
         let tmp = self.dir.join(TEMP_FILE);
         let state = self.state_path();
         // The temporary file exists from the previous save (a copy of the state then): it is
