@@ -38,10 +38,17 @@ export function checkKey(method: string, key: unknown): string {
   if (bytes > LIMITS.keyBytes) {
     throw new RangeError(`Sessions.${method}: attribute key is ${bytes} bytes; the limit is ${LIMITS.keyBytes}`);
   }
-  if (key.startsWith(RESERVED[0]) || key.startsWith(RESERVED[1])) {
+  if (reserved(key)) {
     throw new TypeError(`Sessions.${method}: attribute key '${key}' uses a reserved prefix; choose another namespace`);
   }
   return key;
+}
+
+/** Whether `key` starts with a reserved prefix (an index loop: this runs per attribute of every
+ * recorded event, and allocates nothing). */
+function reserved(key: string): boolean {
+  for (let i = 0; i < RESERVED.length; i++) if (key.startsWith(RESERVED[i]!)) return true;
+  return false;
 }
 
 function scalar(v: unknown): boolean {

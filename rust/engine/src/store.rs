@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::durability::{self, Syncable};
+use crate::notifier::lock;
 
 const STATE_FILE: &str = "session-state.json";
 const TEMP_FILE: &str = "session-state.json.tmp";
@@ -54,10 +55,6 @@ pub(crate) enum Loaded {
 pub(crate) struct StateStore {
     dir: PathBuf,
     sync: Arc<StateSync>,
-}
-
-fn lock(m: &Mutex<()>) -> std::sync::MutexGuard<'_, ()> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl std::fmt::Debug for StateStore {
