@@ -7,8 +7,8 @@
 //!    engine.write_state()           (the numbers in the chunk are saved before they leave the journal)
 //!    Export{Trace,Logs}ServiceRequest around the records' bytes ─► gzip ─► outbox (fsync, rename)
 //!    cursor ─► after the chunk; segments behind it deleted
-//!  and, before and after: the journal's next segment made ready (a spare: created, allocated,
-//!  mapped), so that the recording threads do not create files
+//!  and, first and between chunks: the journal's next segment made ready (a spare: created,
+//!  allocated, mapped), so that the recording threads do not create files
 //! ```
 //!
 //! This thread is where the library waits on the disk (the outbox's fsync); the threads that
@@ -176,7 +176,8 @@ fn run(job: &ExportJob) {
         // A bug here costs this round (caught and counted), never the thread: the next round
         // starts again from the cursor.
         otel_sessions_engine::contain::contained(|| {
-            // A roll is what usually wakes a round: its next segment first.
+            // A roll is what usually wakes a round: its next segment first. (A roll during this
+            // round asks for another round, which starts here again.)
             job.journal.prepare_spare();
             if let Some(until) = purge {
                 // Before any later export: what is in the outbox now was all recorded before.
@@ -184,9 +185,6 @@ fn run(job: &ExportJob) {
                 job.outbox.purge();
             }
             drain(job);
-            if !ex.stopped() {
-                job.journal.prepare_spare();
-            }
         });
         let mut s = lock(&ex.state);
         s.done = s.done.max(target);

@@ -437,21 +437,18 @@ impl Journal {
 
     /// A new active segment, within the byte bound: the spare if there is one it fits in.
     fn roll(&self, w: &mut Writer, need: usize, reserved: bool) -> Result<(), Full> {
-        if let Some(spare) = w.spare.take() {
-            if spare.remaining() >= need {
-                // Counted in the budget (and within the bound, less the reserve) when made.
-                w.next_number = spare.number + 1;
-                w.files.insert(spare.number, spare.capacity as u64);
-                w.active = Some(Arc::new(spare));
-                self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
-                self.stats.spares_used.fetch_add(1, Ordering::Relaxed);
-                return Ok(());
-            }
-            // A record larger than a segment: a segment of its size is made below, under the
-            // spare's number.
-            let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
-            self.budget.set_journal(w.on_disk());
+        if let Some(spare) = w.spare.take_if(|s| s.remaining() >= need) {
+            // Counted in the budget (and within the bound, less the reserve) when made.
+            w.next_number = spare.number + 1;
+            w.files.insert(spare.number, spare.capacity as u64);
+            w.active = Some(Arc::new(spare));
+            self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
+            self.stats.spares_used.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
         }
+        // A record larger than a spare: a segment of its size is made below, under the spare's
+        // number.
+        self.delete_spare(w);
         let resource = entry::HEADER + self.resource_entry.len();
         let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
         let smallest = (HEADER_BYTES + resource + need).max(MIN_SEGMENT_BYTES);
