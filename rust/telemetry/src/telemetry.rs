@@ -121,7 +121,6 @@ impl Telemetry {
         let resource_schema = resource.schema_url().unwrap_or_default().to_owned();
         let mut resource_entry = Vec::new();
         entry::encode_resource(&mut resource_entry, &resource_schema, &resource_bytes);
-        let mut threads = Vec::new();
         let (outbox, journal, recovered) = match &endpoint {
             Some(_) => {
                 let budget = Arc::new(Budget::new(config.max_queue_bytes));
@@ -142,9 +141,7 @@ impl Telemetry {
                 .map_err(TelemetryError::Storage)?;
                 let evict = outbox.clone();
                 journal.set_make_room(move |bytes| evict.evict_for(bytes));
-                let journal = Arc::new(journal);
-
-                (Some(outbox), Some(journal), recovered)
+                (Some(outbox), Some(Arc::new(journal)), recovered)
             }
             None => (None, None, Default::default()),
         };
@@ -193,6 +190,7 @@ impl Telemetry {
         let _ = shared.engine.set(engine.clone());
         gate.session_changed(&engine.current(), None);
 
+        let mut threads = Vec::new();
         if let (Some(journal), Some(outbox)) = (&journal, &outbox) {
             threads.push(
                 exporter::spawn(ExportJob {
