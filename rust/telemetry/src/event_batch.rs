@@ -26,8 +26,8 @@ use otel_sessions_engine::{
 use crate::error::TelemetryError;
 use crate::intern::intern;
 use crate::journal::{entry, Position};
-use crate::names::{SEQ, SESSION_ID};
 use crate::otlp;
+use crate::stamp_cache::log_stamp_fields;
 use crate::telemetry::{Telemetry, MAX_EVENT_NAME_BYTES};
 
 /// The value of an event attribute as the caller parsed it, borrowing strings where it can
@@ -108,23 +108,8 @@ pub struct EventBatch {
 
 impl EventBatch {
     fn stamp_fields(&self) -> &[u8] {
-        self.stamp.get_or_init(|| {
-            let id = opentelemetry::logs::AnyValue::from(self.session_id.to_string());
-            let attrs: Vec<(String, opentelemetry::logs::AnyValue)> = self
-                .session
-                .as_ref()
-                .map(|s| {
-                    s.attributes
-                        .iter()
-                        .map(|(k, v)| (k.clone(), crate::convert::to_any(v)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            otlp::log_attribute_fields(
-                std::iter::once((SESSION_ID, &id))
-                    .chain(attrs.iter().map(|(k, v)| (k.as_str(), v))),
-            )
-        })
+        self.stamp
+            .get_or_init(|| log_stamp_fields(self.session_id, self.session.as_deref()))
     }
 }
 
@@ -235,7 +220,7 @@ impl Telemetry {
         let stamp = batch.stamp_fields();
         let (time_ns, observed_ns) = (otlp::nanos(time), otlp::nanos(SystemTime::now()));
         self.gate.pass_event(batch.session_id, seq, |out| {
-            otlp::event_into(out, time_ns, observed_ns, name, attributes, stamp, SEQ, seq);
+            otlp::event_into(out, time_ns, observed_ns, name, attributes, stamp, seq);
         });
         Ok(())
     }

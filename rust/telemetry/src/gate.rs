@@ -121,8 +121,14 @@ impl Gate {
         );
     }
 
-    /// A finished span of `session`, numbered `seq`.
-    pub fn pass_span(&self, session: Option<SessionId>, seq: u64, span: &SpanData) {
+    /// A finished span of `session`, numbered `seq`; `replace` as for [`otlp::span_into`].
+    pub fn pass_span(
+        &self,
+        session: Option<SessionId>,
+        seq: u64,
+        span: &SpanData,
+        replace: Option<(usize, &[u8])>,
+    ) {
         if self.journal.is_none() {
             return;
         }
@@ -135,19 +141,22 @@ impl Gate {
         self.with_payload(
             |out| {
                 entry::record_prefix(out, Kind::Span, &stamp(session, seq), &scope, schema);
-                otlp::span_into(out, span);
+                otlp::span_into(out, span, replace);
             },
             |payload| self.deliver(route, session, payload, false, false),
         );
     }
 
     /// A log record of `session`, numbered `seq` (0 for the library's own session events).
+    /// With `stamp` (encoded `session.id` and session attributes), the record is written
+    /// stamped: `stamp` and then `seq` after its own attributes.
     pub fn pass_log(
         &self,
         session: Option<SessionId>,
         seq: u64,
         rec: &SdkLogRecord,
         scope: &InstrumentationScope,
+        stamp_fields: Option<&[u8]>,
     ) {
         if self.journal.is_none() {
             return;
@@ -167,7 +176,7 @@ impl Gate {
         self.with_payload(
             |out| {
                 entry::record_prefix(out, Kind::Log, &stamp(session, seq), &scope_bytes, schema);
-                otlp::log_record_into(out, rec);
+                otlp::log_record_into(out, rec, stamp_fields.map(|f| (f, seq)));
             },
             |payload| self.deliver(route, session, payload, own, is_start),
         );

@@ -61,7 +61,7 @@ impl Telemetry {
                 .push(KeyValue::new(SEQ, stamp.sequence as i64));
             (Some(stamp.session.id), stamp.sequence)
         };
-        self.gate.pass_span(session, seq, &span);
+        self.gate.pass_span(session, seq, &span, None);
     }
 
     /// Hands over a log record made outside these providers, with the instrumentation

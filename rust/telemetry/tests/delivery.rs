@@ -125,6 +125,98 @@ fn every_record_carries_its_session_and_session_events_follow_the_conventions() 
     drop(t);
 }
 
+/// A span carries the session and attributes of the moment it started, however long it runs
+/// and whatever changes meanwhile; attributes the app sets, and a `session.id` of its own, stay
+/// as the app set them.
+#[test]
+fn a_span_carries_the_session_and_attributes_it_started_in() {
+    use opentelemetry::trace::{Span as _, TraceContextExt as _};
+    use opentelemetry::KeyValue;
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let engine = t.engine().clone();
+    let tracer = t.tracer_provider().tracer("tests");
+    engine
+        .set_attribute("app.screen", AttributeValue::String("home".into()))
+        .unwrap();
+    let first = engine.current().id.to_string();
+    let mut long = tracer
+        .span_builder("long")
+        .with_attributes([KeyValue::new("before", 1)])
+        .start(&tracer);
+    // Many snapshots come and go while `long` runs; spans in between end at once.
+    for i in 0..40 {
+        engine
+            .set_attribute("app.screen", AttributeValue::String(format!("s{i}")))
+            .unwrap();
+        tracer.in_span(format!("short-{i}"), |cx| {
+            cx.span().set_attribute(KeyValue::new("after", i));
+        });
+    }
+    // A manual end starts the next session without the attributes (only expiry carries them).
+    let second = engine.end().id.to_string();
+    engine
+        .set_attribute("user.tier", AttributeValue::String("gold".into()))
+        .unwrap();
+    let mut own = tracer.start("own-id");
+    own.set_attribute(KeyValue::new("session.id", "chosen-by-the-app"));
+    own.end();
+    tracer.in_span("next", |_| {});
+    long.set_attribute(KeyValue::new("after", "end"));
+    long.end();
+    t.flush(*WAIT).unwrap();
+
+    let r = rx.received();
+    let span = |name: &str| r.spans.iter().find(|s| s.name == name).unwrap();
+    let str_attr = |s: &otlp_receiver::SpanRecord, k: &str| {
+        s.attr(k).and_then(|v| v.as_str()).map(str::to_owned)
+    };
+    let long = span("long");
+    let keys: Vec<&str> = long.attributes.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "before",
+            "session.id",
+            "app.screen",
+            "rn_otel_sessions.seq",
+            "after"
+        ],
+        "the app's attributes and the stamp, in the order they were set"
+    );
+    assert_eq!(str_attr(long, "session.id"), Some(first.clone()));
+    assert_eq!(str_attr(long, "app.screen").as_deref(), Some("home"));
+    for i in 0..40 {
+        let s = span(&format!("short-{i}"));
+        assert_eq!(str_attr(s, "session.id"), Some(first.clone()));
+        assert_eq!(str_attr(s, "app.screen"), Some(format!("s{i}")));
+        assert_eq!(s.attr("after").and_then(|v| v.as_i64()), Some(i));
+        assert!(s.attr("user.tier").is_none());
+    }
+    let next = span("next");
+    assert_eq!(str_attr(next, "session.id"), Some(second.clone()));
+    assert!(next.attr("app.screen").is_none());
+    assert_eq!(str_attr(next, "user.tier").as_deref(), Some("gold"));
+    // The app's own session.id is kept beside the stamp, as the app set it.
+    let own = span("own-id");
+    let ids: Vec<&str> = own
+        .attributes
+        .iter()
+        .filter(|(k, _)| k == "session.id")
+        .filter_map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(ids, [second.as_str(), "chosen-by-the-app"]);
+    assert_eq!(str_attr(own, "user.tier").as_deref(), Some("gold"));
+    // Numbers: every span of the first session, in the order they started.
+    let seqs = seqs_by_session(&r);
+    assert_eq!(seqs[&first], (1..=41).collect::<Vec<_>>());
+    assert_eq!(
+        long.attr("rn_otel_sessions.seq").and_then(|v| v.as_i64()),
+        Some(1)
+    );
+}
+
 const CHILD_ENV: &str = "OTEL_SESSIONS_DELIVERY_CHILD";
 
 /// Runs `scenario` in a child process (the ignored test `delivery_child`) on `dir`, waits for

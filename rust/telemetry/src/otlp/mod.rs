@@ -6,6 +6,7 @@ mod request;
 mod wire;
 
 pub(crate) use records::{
-    event_into, log_attribute_fields, log_record_into, nanos, resource, scope, span_into,
+    event_into, log_attribute_fields, log_record_into, nanos, resource, scope,
+    span_attribute_fields, span_into,
 };
 pub(crate) use request::{request, ScopeGroup};

@@ -86,16 +86,27 @@ fn attribute(w: &mut Wire, field: u32, kv: &KeyValue) {
     });
 }
 
+/// `Span.attributes` fields (tag 9) for `kvs`, to put in a span as they are.
+pub(crate) fn span_attribute_fields(kvs: &[KeyValue]) -> Vec<u8> {
+    let mut w = Wire::with_capacity(64 * kvs.len());
+    for kv in kvs {
+        attribute(&mut w, 9, kv);
+    }
+    w.buf
+}
+
 /// An OTLP `Span`.
 #[cfg(test)]
 pub(crate) fn span(s: &SpanData) -> Vec<u8> {
     let mut out = Vec::new();
-    span_into(&mut out, s);
+    span_into(&mut out, s, None);
     out
 }
 
-/// An OTLP `Span`, appended to `out`.
-pub(crate) fn span_into(out: &mut Vec<u8>, s: &SpanData) {
+/// An OTLP `Span`, appended to `out`. With `replace = Some((i, fields))`, the attribute at
+/// index `i` is written as `fields` (already encoded attribute fields, see
+/// [`span_attribute_fields`]) instead.
+pub(crate) fn span_into(out: &mut Vec<u8>, s: &SpanData, replace: Option<(usize, &[u8])>) {
     let mut w = Wire::from_vec(std::mem::take(out));
     w.buf.reserve(256 + 48 * s.attributes.len());
     let cx = &s.span_context;
@@ -116,8 +127,11 @@ pub(crate) fn span_into(out: &mut Vec<u8>, s: &SpanData) {
     w.uint(6, kind);
     w.fixed64(7, nanos(s.start_time));
     w.fixed64(8, nanos(s.end_time));
-    for kv in &s.attributes {
-        attribute(&mut w, 9, kv);
+    for (i, kv) in s.attributes.iter().enumerate() {
+        match replace {
+            Some((at, fields)) if at == i => w.buf.extend_from_slice(fields),
+            _ => attribute(&mut w, 9, kv),
+        }
     }
     w.uint(10, u64::from(s.dropped_attributes_count));
     for e in s.events.iter() {
@@ -164,12 +178,14 @@ pub(crate) fn span_into(out: &mut Vec<u8>, s: &SpanData) {
 #[cfg(test)]
 pub(crate) fn log_record(r: &SdkLogRecord) -> Vec<u8> {
     let mut out = Vec::new();
-    log_record_into(&mut out, r);
+    log_record_into(&mut out, r, None);
     out
 }
 
-/// An OTLP `LogRecord`, appended to `out`.
-pub(crate) fn log_record_into(out: &mut Vec<u8>, r: &SdkLogRecord) {
+/// An OTLP `LogRecord`, appended to `out`. With `stamp = Some((fields, seq))`, `fields`
+/// (encoded attribute fields, see [`log_attribute_fields`]) and `rn_otel_sessions.seq = seq`
+/// follow the record's own attributes.
+pub(crate) fn log_record_into(out: &mut Vec<u8>, r: &SdkLogRecord, stamp: Option<(&[u8], u64)>) {
     let mut w = Wire::from_vec(std::mem::take(out));
     w.buf.reserve(192);
     w.fixed64(1, r.timestamp().map(nanos).unwrap_or(0));
@@ -183,6 +199,10 @@ pub(crate) fn log_record_into(out: &mut Vec<u8>, r: &SdkLogRecord) {
             w.string(1, k.as_str());
             w.message(2, |w| log_value(w, v));
         });
+    }
+    if let Some((fields, seq)) = stamp {
+        w.buf.extend_from_slice(fields);
+        seq_field(&mut w, 6, seq);
     }
     if let Some(cx) = r.trace_context() {
         w.fixed32(8, cx.trace_flags.map_or(0, |f| u32::from(f.to_u8())));
@@ -237,7 +257,7 @@ pub(crate) fn log_attribute_fields<'a>(
 
 /// An OTLP `LogRecord` for an event (severity INFO), appended to `out`: its own attributes,
 /// then `stamp` (already encoded attribute fields: `session.id` and the session's attributes),
-/// then `seq_key = seq`.
+/// then `rn_otel_sessions.seq = seq`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn event_into(
     out: &mut Vec<u8>,
@@ -246,7 +266,6 @@ pub(crate) fn event_into(
     name: &str,
     attributes: &[(std::borrow::Cow<'_, str>, EventValue<'_>)],
     stamp: &[u8],
-    seq_key: &str,
     seq: u64,
 ) {
     let mut w = Wire::from_vec(std::mem::take(out));
@@ -259,13 +278,18 @@ pub(crate) fn event_into(
         });
     }
     w.buf.extend_from_slice(stamp);
-    w.message(6, |w| {
-        w.string(1, seq_key);
-        w.message(2, |w| w.int64_always(3, seq as i64));
-    });
+    seq_field(&mut w, 6, seq);
     w.fixed64(11, observed_ns);
     w.string(12, name);
     *out = w.buf;
+}
+
+/// The attribute `rn_otel_sessions.seq = seq`, as field `field` (a `KeyValue`).
+fn seq_field(w: &mut Wire, field: u32, seq: u64) {
+    w.message(field, |w| {
+        w.string(1, crate::names::SEQ);
+        w.message(2, |w| w.int64_always(3, seq as i64));
+    });
 }
 
 fn severity_number(s: Severity) -> u64 {

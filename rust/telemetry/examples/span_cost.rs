@@ -1,0 +1,105 @@
+//! The cost of a stamped span on the thread that records it, for profilers: bursts of 100
+//! spans through our pipeline (or, with `PLAIN=1`, the same SDK pipeline without sessions),
+//! timed apart from what happens between bursts. Prints the time per span and the page faults
+//! per span taken by the recording thread.
+//!
+//! Between bursts: an export of everything (the default), nothing (`FLOOD=1`: the exporter
+//! competes with the recording thread), or a 1 ms sleep (`SLEEP=1`: the exporter only runs on
+//! its own schedule). The argument is the number of bursts (default 200).
+//!
+//! Instructions per span, deterministic (unlike times), with symbols:
+//!
+//! ```text
+//! CARGO_TARGET_DIR=/tmp/prof CARGO_PROFILE_BENCH_STRIP=none CARGO_PROFILE_BENCH_DEBUG=1 \
+//!   cargo build --profile bench --example span_cost -p otel-sessions-telemetry
+//! valgrind --tool=callgrind --toggle-collect='span_cost::burst' /tmp/prof/release/examples/span_cost 50
+//! callgrind_annotate --inclusive=yes callgrind.out.*     # total / 5000 = per span
+//! ```
+//!
+//! Not a benchmark of record (that is `benches/stamping.rs`); nothing here is asserted.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
+};
+use otel_sessions_engine::{AttributeValue, Engine};
+use otel_sessions_telemetry::{Consent, Telemetry, TelemetryConfig};
+
+const BURST: u64 = 100;
+
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+#[inline(never)]
+fn burst(tracer: &SdkTracer) {
+    for _ in 0..BURST {
+        tracer.in_span("op", |_| black_box(1));
+    }
+}
+
+/// Page faults the calling thread has taken so far.
+fn faults() -> i64 {
+    // SAFETY: a zeroed rusage for getrusage to fill.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_THREAD with a valid out pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
+    u.ru_minflt + u.ru_majflt
+}
+
+fn main() {
+    let bursts: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = TelemetryConfig::new("span-cost", dir.path());
+    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
+    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
+    cfg.consent = Consent::Pending;
+    cfg.max_queue_bytes = 1024 * 1024 * 1024;
+    let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
+    for (k, v) in [("app.screen", "home"), ("user.tier", "gold")] {
+        t.engine()
+            .set_attribute(k, AttributeValue::String(v.into()))
+            .unwrap();
+    }
+    let plain = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(Discard).build())
+        .build();
+    let env = |name: &str| std::env::var_os(name).is_some();
+    let tracer = if env("PLAIN") {
+        plain.tracer("span-cost")
+    } else {
+        t.tracer_provider().tracer("span-cost")
+    };
+    let (mut timed, mut faulted) = (Duration::ZERO, 0);
+    for _ in 0..bursts {
+        let f0 = faults();
+        let start = Instant::now();
+        burst(&tracer);
+        timed += start.elapsed();
+        faulted += faults() - f0;
+        if env("SLEEP") {
+            std::thread::sleep(Duration::from_millis(1));
+        } else if !env("FLOOD") {
+            t.write_to_disk();
+        }
+    }
+    let spans = (bursts * BURST) as f64;
+    println!(
+        "{:.0} ns/span, {:.3} page faults/span",
+        timed.as_nanos() as f64 / spans,
+        faulted as f64 / spans
+    );
+}
