@@ -72,7 +72,7 @@ impl SpanProcessor for SessionSpanProcessor {
     /// Writes the span with its snapshot's stamp (`session.id` and the session's attributes,
     /// encoded once per snapshot) in place of the `session.id` it carries. A `session.id` that
     /// is not ours (the app set one) is written as it is, and the last one names the session,
-    /// as for [`span_stamp_of`].
+    /// as for `span_stamp_of`.
     fn on_end(&self, span: SpanData) {
         let (id, seq) = (Key::from_static_str(SESSION_ID), Key::from_static_str(SEQ));
         let (mut last_id, mut number, mut ours) = (None, 0, None);
