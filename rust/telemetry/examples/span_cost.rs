@@ -49,12 +49,13 @@ fn burst(tracer: &SdkTracer) {
 }
 
 /// Page faults the calling thread has taken so far.
+#[allow(clippy::useless_conversion)] // `c_long` is 32 bits on 32-bit ARM
 fn faults() -> i64 {
     // SAFETY: a zeroed rusage for getrusage to fill.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: RUSAGE_THREAD with a valid out pointer.
     unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
-    u.ru_minflt + u.ru_majflt
+    i64::from(u.ru_minflt) + i64::from(u.ru_majflt)
 }
 
 fn main() {
