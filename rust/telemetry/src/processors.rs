@@ -4,8 +4,7 @@
 //! Every span and log record gets, synchronously, `session.id`, its gap-free sequence
 //! number (`rn_otel_sessions.seq`) and the session's attributes (a span carries the first two,
 //! and is written with the attributes of the session snapshot it started in: see
-//! [`SpanStamps`]). Recording counts as
-//! session activity. Records that already carry `session.id` (the library's own
+//! [`SpanStamps`]). Recording counts as session activity. Records that already carry `session.id` (the library's own
 //! `session.start` / `session.end`, records stamped where they were made) are passed through
 //! unstamped and uncounted. Then the gate encodes the record into the journal: when `on_end` or
 //! `emit` returns, the record survives a kill of the process.
@@ -26,8 +25,8 @@ use crate::names::{SEQ, SESSION_ID};
 use crate::shared::Shared;
 use crate::stamp_cache::{log_stamp_fields, SpanStamps, StampCache};
 
-/// Stamps spans at start (`session.id`, `rn_otel_sessions.seq`, the session's attributes)
-/// and writes them, at end, into the journal. [`crate::Telemetry`] builds one into its
+/// Stamps spans at start (`session.id`, `rn_otel_sessions.seq`) and writes them, at end, into
+/// the journal with the session's attributes as they were at the start. [`crate::Telemetry`] builds one into its
 /// tracer provider, as the provider's only processor.
 #[derive(Debug)]
 pub struct SessionSpanProcessor {

@@ -1,10 +1,8 @@
-//! The attributes stamped on every record of a session, built once per session snapshot.
-//!
-//! Keys and values are `Arc<str>`-backed, so stamping a record clones reference counts,
-//! not strings. The cache holds the snapshot it was built from and is rebuilt when the
-//! engine hands out a different one (a rotation or an attribute change).
-//!
-//! Spans carry less: see [`SpanStamps`].
+//! The stamp of a session snapshot (`session.id` and the session's attributes), built once per
+//! snapshot: for log records their encoded OTLP fields ([`StampCache`] holds the snapshot it was
+//! built from and is rebuilt when the engine hands out a different one: a rotation or an
+//! attribute change); for spans, see [`SpanStamps`]. `span_stamp` builds the same attributes as
+//! `KeyValue`s (`Arc<str>`-backed) for spans stamped outside the processor (`ingest_span`).
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
