@@ -28,6 +28,7 @@ use crate::journal::{Journal, Position};
 use crate::otlp::{self, ScopeGroup};
 use crate::outbox::{Outbox, Signal};
 use crate::shared::Shared;
+use crate::uploader::{self, UploadConfig};
 
 /// Records of one signal per request.
 const MAX_RECORDS: usize = 4096;
@@ -150,15 +151,32 @@ pub(crate) struct ExportJob {
     pub resource: (String, Vec<u8>),
 }
 
-pub(crate) fn spawn(job: ExportJob) -> std::io::Result<JoinHandle<()>> {
+/// Starts the exporter thread; it starts the uploader (`upload`) itself.
+pub(crate) fn spawn(
+    job: ExportJob,
+    upload: Option<UploadConfig>,
+) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("otel-sessions-export".into())
-        .spawn(move || run(&job))
+        .spawn(move || run(&job, upload))
 }
 
-fn run(job: &ExportJob) {
+/// Starts the uploader thread. One that cannot start is tried again at the next round; the
+/// reason is reported as the last delivery failure meanwhile.
+fn start_uploader(job: &ExportJob, upload: &mut Option<UploadConfig>) {
+    let Some(cfg) = upload.as_ref() else { return };
+    match uploader::spawn(job.shared.clone(), cfg.clone()) {
+        Ok(_) => *upload = None,
+        Err(e) => job
+            .shared
+            .note_attempt(Some(format!("cannot start the upload thread: {e}"))),
+    }
+}
+
+fn run(job: &ExportJob, mut upload: Option<UploadConfig>) {
     let ex = &job.exporter;
     loop {
+        start_uploader(job, &mut upload);
         let (target, purge) = {
             let mut s = lock(&ex.state);
             if s.asked == s.done && !s.stop {

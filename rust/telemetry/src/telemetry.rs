@@ -30,7 +30,7 @@ use crate::outbox::Outbox;
 use crate::processors::{SessionLogProcessor, SessionSpanProcessor};
 use crate::session_events::SessionEvents;
 use crate::shared::Shared;
-use crate::uploader::{self, UploadConfig};
+use crate::uploader::UploadConfig;
 use crate::user_hash::UserHasher;
 
 /// Longest event name accepted by [`Telemetry::record_event`], in bytes.
@@ -105,8 +105,8 @@ impl Telemetry {
     /// [`otel_sessions_engine::EngineError::StorageInUse`], and nothing is touched), opens the
     /// journal (its unexported records' numbers go to the engine, so none is reused) and the
     /// outbox, builds the pipeline, then builds the engine from `engine` (so the launch's own
-    /// `session.end` / `session.start` are recorded) and starts the exporter and uploader
-    /// threads when an endpoint is set.
+    /// `session.end` / `session.start` are recorded) and starts the exporter thread when an
+    /// endpoint is set (the exporter thread starts the uploader).
     pub fn start(
         config: TelemetryConfig,
         engine: EngineBuilder,
@@ -190,32 +190,32 @@ impl Telemetry {
         let _ = shared.engine.set(engine.clone());
         gate.session_changed(&engine.current(), None);
 
+        // The uploader serves the outbox, which exists with the journal: the exporter thread
+        // starts it (a thread start costs about 0.1 ms on the thread that called `init`).
+        let upload = match (endpoint, config.transport.clone()) {
+            (Some(endpoint), Some(transport)) => Some(UploadConfig {
+                endpoint,
+                headers: config.headers.clone(),
+                timeout: config.export_timeout,
+                retry_base: config.retry_base,
+                retry_max: config.retry_max,
+                transport,
+            }),
+            _ => None,
+        };
         let mut threads = Vec::new();
         if let (Some(journal), Some(outbox)) = (&journal, &outbox) {
             threads.push(
-                exporter::spawn(ExportJob {
-                    journal: journal.clone(),
-                    outbox: outbox.clone(),
-                    shared: shared.clone(),
-                    exporter: exporter.clone(),
-                    interval: config.batch_delay,
-                    resource: (resource_schema, resource_bytes),
-                })
-                .map_err(TelemetryError::Thread)?,
-            );
-        }
-        if let (Some(endpoint), Some(transport)) = (endpoint, config.transport.clone()) {
-            threads.push(
-                uploader::spawn(
-                    shared.clone(),
-                    UploadConfig {
-                        endpoint,
-                        headers: config.headers.clone(),
-                        timeout: config.export_timeout,
-                        retry_base: config.retry_base,
-                        retry_max: config.retry_max,
-                        transport,
+                exporter::spawn(
+                    ExportJob {
+                        journal: journal.clone(),
+                        outbox: outbox.clone(),
+                        shared: shared.clone(),
+                        exporter: exporter.clone(),
+                        interval: config.batch_delay,
+                        resource: (resource_schema, resource_bytes),
                     },
+                    upload,
                 )
                 .map_err(TelemetryError::Thread)?,
             );

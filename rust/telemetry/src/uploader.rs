@@ -24,6 +24,7 @@ use crate::transport::{answer_deadline, Exchange, HttpOutcome, HttpRequest, Tran
 /// How long the thread sleeps when it has nothing to do, before looking again.
 const IDLE: Duration = Duration::from_secs(60);
 
+#[derive(Clone)]
 pub(crate) struct UploadConfig {
     pub endpoint: String,
     pub headers: Vec<(String, String)>,
