@@ -62,15 +62,10 @@ pub(crate) struct SpanStamp {
 
 impl SpanStamp {
     fn new(s: &Session) -> Self {
-        let kvs = span_stamp(s);
-        let id = match &kvs[0].value {
-            Value::String(v) => shared_str(v.as_str()),
-            _ => unreachable!("span_stamp puts session.id first, as a string"),
-        };
         SpanStamp {
-            id,
+            id: shared_str(s.id.as_str()),
             session: s.id,
-            fields: crate::otlp::span_attribute_fields(&kvs).into(),
+            fields: crate::otlp::span_attribute_fields(&span_stamp(s)).into(),
         }
     }
 
