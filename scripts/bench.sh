@@ -4,30 +4,34 @@
 # pipeline, JavaScript in the Linux JSI host (ours vs OpenTelemetry JS peers, start-up, memory),
 # and the size of the stripped library (x86_64 here, and per Android ABI built for the device), and
 # of the npm package with its prebuilt libraries. Writes target/bench/results.json and prints a table.
-# --quick: tiny samples (for `npm test`, which only checks the results are well-formed).
+# --quick: tiny samples, and everything built in the dev profile that `npm test` has already
+# built (the criterion benches, the JSI host, the size example), where a full run builds the
+# bench and release profiles; for `npm test`, which only checks the results are well-formed.
+# Its figures say nothing about speed or size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-quick=()
-[[ "${1:-}" == "--quick" ]] && quick=(--quick)
+quick=() bench_profile=bench build_profile=release
+[[ "${1:-}" == "--quick" ]] && quick=(--quick) bench_profile=dev build_profile=dev
 ensure_rust
 ensure_jsc
 ensure_node_modules
 mkdir -p target/bench
 
 step "criterion: the engine"
-cargo bench --quiet --locked -p otel-sessions-engine --bench engine -- "${quick[@]}" | grep -E '^[a-z].*time:|time:' || true
+cargo bench --quiet --locked --profile "$bench_profile" -p otel-sessions-engine --bench engine -- "${quick[@]}" | grep -E '^[a-z].*time:|time:' || true
 step "criterion: stamping and the pipeline, against the same SDK pipeline without it"
-cargo bench --quiet --locked -p otel-sessions-telemetry --bench stamping -- "${quick[@]}" | grep -E 'time:|thrpt:' || true
+cargo bench --quiet --locked --profile "$bench_profile" -p otel-sessions-telemetry --bench stamping -- "${quick[@]}" | grep -E 'time:|thrpt:' || true
 
-step "JavaScript in the Linux JSI host (release build)"
-host=$(bash scripts/build-jsi-host.sh --release)
+step "JavaScript in the Linux JSI host ($build_profile build)"
+if [[ $build_profile == release ]]; then host=$(bash scripts/build-jsi-host.sh --release); else host=$(bash scripts/build-jsi-host.sh); fi
 node scripts/bench/run-host.js --host "$host" --out target/bench "${quick[@]}"
 
 step "size: the C ABI as a stripped shared library (x86_64)"
-cargo build --quiet --locked --release -p otel-sessions-jsi --example size_cdylib
-cp target/release/examples/libsize_cdylib.so target/bench/libotel_sessions.so
+cargo build --quiet --locked --profile "$build_profile" -p otel-sessions-jsi --example size_cdylib
+size_dir=$build_profile; [[ $build_profile == dev ]] && size_dir=debug
+cp "target/$size_dir/examples/libsize_cdylib.so" target/bench/libotel_sessions.so
 strip target/bench/libotel_sessions.so
 rm -f target/bench/bloat.json
 if [[ ${#quick[@]} -eq 0 ]]; then

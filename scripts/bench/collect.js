@@ -140,7 +140,7 @@ const results = {
 fs.writeFileSync(path.join(benchDir, 'results.json'), JSON.stringify(results, null, 2));
 
 const fmt = (v) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : '-');
-console.log(`\n${quick ? 'QUICK RUN (tiny samples: not figures to quote)\n' : ''}`);
+console.log(`\n${quick ? 'QUICK RUN (tiny samples, dev builds: not figures to quote)\n' : ''}`);
 console.log('what'.padEnd(52) + 'value'.padStart(12) + '  unit  ' + 'vs baseline'.padStart(11) + '  goal');
 for (const f of figures) {
   const goal = f.goal ? `${f.goal}${f.met === null ? '' : f.met ? ': met' : ': NOT met'}` : '';
