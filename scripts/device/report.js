@@ -42,13 +42,16 @@ fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results, null, 2
 const mb = (b) => (b / 1e6).toFixed(2);
 console.log(`${'target'.padEnd(26)}${'build'.padStart(8)}${'staticlib'.padStart(11)}  linked .so, stripped`);
 for (const [t, r] of Object.entries(results.targets)) {
-  const build = !r.build ? '-' : r.build.cached ? 'cached' : `${r.build.seconds} s`;
+  const build = !r.build ? '-' : r.build.cached ? 'cached' : `${r.build.seconds} s${r.build.parallel > 1 ? '*' : ''}`;
   let so = '';
   if (r.so) {
     so = `${mb(r.so.strippedBytes)} MB (${r.abi})`;
     if (t === GOAL.target) so += `; goal ≤ ${mb(GOAL.bytes)} MB: ${r.so.strippedBytes <= GOAL.bytes ? 'met' : 'NOT met'}`;
   }
   console.log(`${t.padEnd(26)}${build.padStart(8)}${(r.archiveBytes ? `${mb(r.archiveBytes)} MB` : '-').padStart(11)}  ${so}`);
+}
+if (Object.values(results.targets).some((r) => r.build?.parallel > 1)) {
+  console.log('* built beside another target (scripts/device/build.sh, DEVICE_PARALLEL): the two shared the cores');
 }
 if (results.breakdown) {
   const s = results.breakdown.sections;
