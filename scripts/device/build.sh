@@ -55,16 +55,18 @@ export DEVICE_PARALLEL=${DEVICE_PARALLEL:-2}
 # on it. As safe as the stamp above: the key covers every input of the build. The 3 most
 # recently used keys are kept.
 cached_lib() { [[ $DEVICE_CACHE != off ]] && echo "$DEVICE_CACHE/$key/$1/libotel_sessions_jsi.a"; }
+# Writing to it never fails a build: a cache that cannot be written is only slower.
 to_machine_cache() {
   local c
   c=$(cached_lib "$1") || return 0
   [[ -f $c ]] && return 0
-  mkdir -p "$(dirname "$c")" && cp "$DEVICE_TARGET_DIR/$1/release/libotel_sessions_jsi.a" "$c.tmp.$$" && mv "$c.tmp.$$" "$c"
+  { mkdir -p "$(dirname "$c")" && cp "$DEVICE_TARGET_DIR/$1/release/libotel_sessions_jsi.a" "$c.tmp.$$" && mv "$c.tmp.$$" "$c"; } 2>/dev/null ||
+    echo "device: could not write $c (going on without it; OTEL_SESSIONS_DEVICE_CACHE=off stops trying)" >&2
 }
 prune_machine_cache() {
   [[ $DEVICE_CACHE != off && -d $DEVICE_CACHE ]] || return 0
   find "$DEVICE_CACHE" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- |
-    while read -r old; do rm -rf "$old"; done
+    while read -r old; do rm -rf "$old" 2>/dev/null || true; done
 }
 
 # build_one TARGET: the release staticlib of TARGET, in a cargo target directory of its own
@@ -109,11 +111,9 @@ for t in "${targets[@]}"; do
     echo "device: $t unchanged since its last build (inputs hash ${key:0:12})" >&2
     echo '{"seconds": 0, "cached": true}' >"$DEVICE_TARGET_DIR/$t/build.json"
     to_machine_cache "$t"
-  elif [[ $cached && -f $cached ]]; then
+  elif [[ $cached && -f $cached ]] && mkdir -p "$DEVICE_TARGET_DIR/$t/release" && cp "$cached" "$lib"; then
     echo "device: $t taken from the machine cache ($cached)" >&2
-    mkdir -p "$DEVICE_TARGET_DIR/$t/release"
-    cp "$cached" "$lib"
-    touch "$DEVICE_CACHE/$key"
+    touch "$DEVICE_CACHE/$key" 2>/dev/null || true
     echo "$key" >"$stamp"
     echo '{"seconds": 0, "cached": true, "from": "machine cache"}' >"$DEVICE_TARGET_DIR/$t/build.json"
   else
