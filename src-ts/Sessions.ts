@@ -19,6 +19,8 @@ import { checkEventName, copyAttributes } from './validate';
 const MAX_CACHE_AGE_MS = 1000;
 
 let binding: NativeBinding | null = null;
+/** Whether the binding's change notifications feed `adopt` (see `attach`). */
+let attached = false;
 /** Events recorded in this JS task, handed over together at its end (see recordEvent). */
 let queued: QueuedEvent[] = [];
 /** Handed over at once when this many are queued. */
@@ -33,8 +35,22 @@ function ready(method: string): NativeBinding {
       `Sessions.${method}: call Sessions.init(config) first, once, early in your app (for example in index.js)`,
     );
   }
+  if (!attached) attach(binding);
   if (queued.length > 0) drainEvents();
   return binding;
+}
+
+/**
+ * Feeds the binding's change notifications to `adopt`. Done at the first call that needs the
+ * library rather than in `init`: the native start runs off the JS thread after `init`
+ * returns, and this is the first wait for it. `current()` comes first so that a failed start
+ * throws its own message (a subscription can only say that the library is not running).
+ */
+function attach(b: NativeBinding): void {
+  const first = b.current();
+  b.subscribe((session, previous) => adopt(session, previous));
+  attached = true;
+  adopt(first);
 }
 
 /** Runs `fn` at the end of the current JS task. */
@@ -76,9 +92,14 @@ function sameSession(a: Session, b: Session): boolean {
     return false;
   }
   const keys = Object.keys(a.attributes);
-  return (
-    keys.length === Object.keys(b.attributes).length && keys.every((k) => sameValue(a.attributes[k], b.attributes[k]))
-  );
+  if (keys.length !== Object.keys(b.attributes).length) return false;
+  for (const k of keys) if (!sameValue(a.attributes[k], b.attributes[k])) return false;
+  return true;
+}
+
+/** The cached snapshot, if younger than MAX_CACHE_AGE_MS. */
+function cached(): Session | null {
+  return snapshot !== null && Date.now() - snapshotAt <= MAX_CACHE_AGE_MS ? snapshot : null;
 }
 
 /**
@@ -91,6 +112,7 @@ function adopt(next: Session, previous?: Session | null): Session {
   if (old && sameSession(old, next)) return old;
   const fresh: Session = Object.freeze({ ...next, attributes: Object.freeze({ ...next.attributes }) });
   snapshot = fresh;
+  if (listeners.size === 0) return fresh; // nobody to tell (and no microtask to schedule)
   const prev = previous !== undefined ? previous : old;
   Promise.resolve().then(() => {
     if (snapshot !== fresh) return; // superseded before delivery
@@ -137,7 +159,9 @@ function normalizeError(error: unknown): { type: string; message: string; stack:
 export const Sessions = {
   /**
    * Starts the library: the engine resumes or starts a session at once. Call once, early.
-   * A later call checks its config and keeps the running instance.
+   * A later call checks its config and keeps the running instance. Returns once the config is
+   * checked and the storage directory is locked; the native start goes on off the JS thread,
+   * and the first call that needs it (usually `current()`) waits for what is left of it.
    * @throws TypeError or RangeError naming the config field, e.g.
    *   `Sessions.init: config.sampleRate must be a number from 0 to 1; got 2`.
    * @throws Error listing the fixes when the native module is missing.
@@ -146,11 +170,10 @@ export const Sessions = {
   init(config: SessionsConfig): void {
     const b = getNativeBinding();
     b.init(config);
-    if (!binding) {
-      binding = b;
-      b.subscribe((session, previous) => adopt(session, previous));
-    }
-    adopt(b.current());
+    binding = b;
+    // A native init replaces the handle its subscriptions belonged to: attach again.
+    attached = false;
+    if (listeners.size > 0) attach(b); // they asked to hear of the first session
   },
 
   /**
@@ -160,8 +183,10 @@ export const Sessions = {
    */
   current(): Session {
     // The hot path: a cached snapshot younger than MAX_CACHE_AGE_MS (implies init was called).
-    if (snapshot !== null && Date.now() - snapshotAt <= MAX_CACHE_AGE_MS) return snapshot;
-    return adopt(ready('current').current());
+    const hit = cached();
+    if (hit) return hit;
+    const b = ready('current');
+    return cached() ?? adopt(b.current()); // the first call attached, which read the session
   },
 
   /**
@@ -293,6 +318,7 @@ export const Sessions = {
       throw new TypeError("Sessions.subscribe: argument 'listener' must be a function");
     }
     listeners.add(listener);
+    if (binding && !attached) attach(binding);
     return () => {
       listeners.delete(listener);
     };
@@ -314,9 +340,9 @@ export const Sessions = {
  */
 export function stampRecord(): { id: string; seq: number; attributes: Attributes } | null {
   if (!binding) return null;
-  if (queued.length > 0) drainEvents();
-  const [id, seq] = binding.stamp();
-  const s = snapshot && snapshot.id === id ? snapshot : adopt(binding.current());
+  const b = ready('stamp');
+  const [id, seq] = b.stamp();
+  const s = snapshot && snapshot.id === id ? snapshot : adopt(b.current());
   // A rotation between the two calls (another thread) leaves the session's attributes out.
   return { id, seq, attributes: s.id === id ? s.attributes : {} };
 }
@@ -329,6 +355,7 @@ export function bridgeBinding(method: string): NativeBinding {
 /** Forgets all state (tests only). */
 export function resetSessionsForTests(): void {
   binding = null;
+  attached = false;
   queued = [];
   snapshot = null;
   snapshotAt = 0;

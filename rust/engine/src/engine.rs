@@ -485,6 +485,14 @@ impl EngineBuilder {
         self
     }
 
+    /// The lock given by [`EngineBuilder::storage_lock`], if it holds this builder's directory.
+    pub fn held_lock(&self) -> Option<Arc<StorageLock>> {
+        self.lock
+            .as_ref()
+            .filter(|l| l.dir() == self.storage_dir)
+            .cloned()
+    }
+
     /// Records of `session` numbered up to `count` are known to be on disk (a journal found
     /// them at launch). Numbers are handed out lazily saved, so after a kill the stored count
     /// can be lower than the last number a record carries; with this, the stored session's

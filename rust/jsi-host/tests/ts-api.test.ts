@@ -45,21 +45,33 @@ test('attributes through the TS API reach the engine and the cache', () => {
   ok(/^[0-9a-f]{64}$/.test(String(Sessions.current().attributes['user.hash'])), 'hashed user');
 });
 
-test('rotation by the background timeout, seen by a subscriber through the TS API', async () => {
+/** Goes to the background until the timer ends the session; a subscriber must see it. */
+async function rotateInTheBackground(what: string): Promise<Session> {
   const before = Sessions.current();
   const rotations: string[] = [];
   const unsubscribe = Sessions.subscribe((s, p) => {
     if (p && p.id === before.id && s.id !== before.id) rotations.push(s.id);
   });
   harness.setAppState('background');
-  await until(() => rotations.length > 0, 'the timer to end the session');
+  await until(() => rotations.length > 0, what);
   harness.setAppState('active');
   await sleep(20);
+  unsubscribe();
+  return before;
+}
+
+test('rotation by the background timeout, seen by a subscriber through the TS API', async () => {
+  const before = await rotateInTheBackground('the timer to end the session');
   const after = Sessions.current();
   eq(after.previousId, before.id, 'the new session links to the ended one');
   const h = Sessions.history();
   eq(h[h.length - 2]!.endReason, 'background_timeout', 'ended by the background timeout');
-  unsubscribe();
+});
+
+test('a second init keeps the engine\'s notifications reaching subscribers', async () => {
+  // The native init replaces the handle that held the first subscription.
+  Sessions.init({ serviceName: 'ts-api', storageDir: dir, backgroundTimeoutMs: 150 });
+  await rotateInTheBackground('the timer\'s rotation, notified after the second init');
 });
 
 test('events, errors, consent and flush', async () => {

@@ -4,13 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use otel_sessions_engine::{AppState, Engine, Session, SessionObserver, SessionRecord};
+use otel_sessions_engine::{
+    AppState, Engine, Session, SessionObserver, SessionRecord, StorageLock,
+};
 use otel_sessions_telemetry::{Consent, Telemetry};
 use serde_json::{json, Value};
 
 use crate::call_error::CallError;
 use crate::event_queue::EventQueue;
-use crate::init_config::{self, InitConfig, PlatformInfo};
+use crate::init_config::InitConfig;
 use crate::js_records;
 use crate::js_value::{
     arg, attribute_error, attribute_value, attributes, describe, parse_args, string,
@@ -74,18 +76,15 @@ fn record_json(r: &SessionRecord) -> Value {
 }
 
 impl Binding {
-    /// `Sessions.init(config)`: checks the config and starts the engine and telemetry.
-    pub fn init(
-        config: &Value,
-        platform: &PlatformInfo,
+    /// Starts the engine and telemetry from a checked config, in the storage directory that
+    /// `lock` holds (see [`crate::Starting`], which takes it on the thread that called `init`).
+    pub fn start(
+        c: InitConfig,
+        lock: Arc<StorageLock>,
         app_state: AppState,
     ) -> Result<Binding, CallError> {
-        Self::start(init_config::parse(config, platform)?, app_state)
-    }
-
-    /// Starts the engine and telemetry from a checked config.
-    pub fn start(c: InitConfig, app_state: AppState) -> Result<Binding, CallError> {
         let mut engine = Engine::builder(&c.telemetry.storage_dir)
+            .storage_lock(lock)
             .policy(c.policy)
             .app_state(app_state);
         for (k, v) in c.initial_attributes {

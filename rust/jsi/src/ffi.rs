@@ -16,10 +16,11 @@ use std::sync::{Arc, Mutex, Weak};
 use otel_sessions_engine::{AppState, Session, SessionObserver, SubscriptionId};
 use serde_json::Value;
 
-use crate::binding::{session_json, Binding};
+use crate::binding::session_json;
 use crate::call_error::{CallError, ErrorKind};
 use crate::init_config::PlatformInfo;
 use crate::js_value::{parse_args, parse_json};
+use crate::starting::Starting;
 
 /// Success.
 pub const OTS_OK: i32 = 0;
@@ -60,7 +61,7 @@ impl OtsBuf {
 
 /// An initialised library as seen from C: one per JS runtime.
 pub struct OtsHandle {
-    binding: Arc<Binding>,
+    binding: Arc<Starting>,
     subscriptions: Mutex<Vec<(u64, SubscriptionId, Arc<Listener>)>>,
 }
 
@@ -71,7 +72,7 @@ pub type OtsReleaseFn = extern "C" fn(ctx: *mut c_void);
 /// Settles an asynchronous call: status as for [`ots_call`], payload = result JSON or message.
 pub type OtsDoneFn = extern "C" fn(ctx: *mut c_void, status: i32, data: *const u8, len: usize);
 
-static ACTIVE: Mutex<Option<Weak<Binding>>> = Mutex::new(None);
+static ACTIVE: Mutex<Option<Weak<Starting>>> = Mutex::new(None);
 static PLATFORM: Mutex<Option<PlatformInfo>> = Mutex::new(None);
 static APP_STATE: AtomicU8 = AtomicU8::new(0);
 
@@ -79,8 +80,20 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn active() -> Option<Arc<Binding>> {
-    lock(&ACTIVE).as_ref().and_then(Weak::upgrade)
+/// The running (or starting) library; one that failed to start is not running.
+fn active() -> Option<Arc<Starting>> {
+    lock(&ACTIVE)
+        .as_ref()
+        .and_then(Weak::upgrade)
+        .filter(|s| !s.failed())
+}
+
+fn launch_state() -> AppState {
+    if APP_STATE.load(Ordering::SeqCst) == 1 {
+        AppState::Background
+    } else {
+        AppState::Foreground
+    }
 }
 
 fn guard(f: impl FnOnce() -> i32) -> i32 {
@@ -121,6 +134,10 @@ fn method_name(b: &[u8]) -> &str {
 /// On success `*out` receives a handle (release it with [`ots_release`]); on failure `*err`
 /// receives the message. The config is always checked; a second valid init while the library
 /// runs returns a new handle to the running instance (its first configuration stays in force).
+/// It returns once the config is checked and the storage directory locked (another process
+/// holding it fails here); the rest of the start runs on a thread of its own, and the first
+/// call that needs it waits for it (see [`Starting`]). A start that fails there fails every
+/// later call with its message, and the next `ots_init` starts afresh.
 ///
 /// # Safety
 /// Pointers must be valid for their lengths; `out` and `err` valid for writes.
@@ -145,21 +162,13 @@ pub unsafe extern "C" fn ots_init(
         };
         let binding = match active() {
             Some(b) => b,
-            None => {
-                let state = if APP_STATE.load(Ordering::SeqCst) == 1 {
-                    AppState::Background
-                } else {
-                    AppState::Foreground
-                };
-                match Binding::start(checked, state) {
-                    Ok(b) => {
-                        let b = Arc::new(b);
-                        *lock(&ACTIVE) = Some(Arc::downgrade(&b));
-                        b
-                    }
-                    Err(e) => return fail(err, &e),
+            None => match Starting::begin(checked, launch_state()) {
+                Ok(b) => {
+                    *lock(&ACTIVE) = Some(Arc::downgrade(&b));
+                    b
                 }
-            }
+                Err(e) => return fail(err, &e),
+            },
         };
         let handle = Box::new(OtsHandle {
             binding,
@@ -200,11 +209,13 @@ pub unsafe extern "C" fn ots_call(
         let Some(h) = h else {
             return fail(result, &CallError::other(method, "called before init"));
         };
-        let outcome = if method == "recordEvents" {
-            h.binding.enqueue_events(args) // parsed by the event worker, off this thread
-        } else {
-            parse_args(method, args).and_then(|a| h.binding.call(method, &a))
-        };
+        let outcome = h.binding.binding(method).and_then(|b| {
+            if method == "recordEvents" {
+                b.enqueue_events(args) // parsed by the event worker, off this thread
+            } else {
+                parse_args(method, args).and_then(|a| b.call(method, &a))
+            }
+        });
         match outcome {
             Ok(v) => {
                 // SAFETY: the caller's contract.
@@ -260,7 +271,10 @@ pub unsafe extern "C" fn ots_call_async(
             settle(Err(CallError::other(method, "called before init")));
             return OTS_OK;
         };
-        let work = h.binding.prepare_async(method, args);
+        let work = h
+            .binding
+            .binding(method)
+            .and_then(|b| b.prepare_async(method, args));
         match work {
             Err(e) => settle(Err(e)),
             Ok(work) => {
@@ -327,7 +341,8 @@ impl SessionObserver for ListenerObserver {
 /// Subscribes `listener` to session changes; `*out_id` receives the subscription id.
 /// `release(ctx)`, if given, is called once after the last call of `listener` (on
 /// [`ots_unsubscribe`] or [`ots_release`]). The listener must not call back into this
-/// library synchronously.
+/// library synchronously. Waits for a library still starting; fails, releasing nothing (the
+/// caller keeps `ctx`), without a handle or when the start failed.
 ///
 /// # Safety
 /// `h` from [`ots_init`]; `ctx` valid until released; `out_id` valid for a write.
@@ -348,7 +363,12 @@ pub unsafe extern "C" fn ots_subscribe(
         let l = Arc::new(Listener {
             slot: Mutex::new(Some((listener, ctx, release))),
         });
-        let sub = h.binding.subscribe(Arc::new(ListenerObserver(l.clone())));
+        // On an error the caller still owns `ctx` (nothing is released).
+        let b = match h.binding.binding("subscribe") {
+            Ok(b) => b,
+            Err(e) => return e.kind as i32,
+        };
+        let sub = b.subscribe(Arc::new(ListenerObserver(l.clone())));
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
         lock(&h.subscriptions).push((id, sub, l));
@@ -378,7 +398,10 @@ pub unsafe extern "C" fn ots_unsubscribe(h: *const OtsHandle, id: u64) -> i32 {
                 .map(|p| subs.remove(p))
         };
         if let Some((_, sub, l)) = found {
-            h.binding.engine().unsubscribe(sub);
+            // A subscription exists only on a started library.
+            if let Ok(b) = h.binding.binding("unsubscribe") {
+                b.engine().unsubscribe(sub);
+            }
             l.release();
         }
         OTS_OK
@@ -400,7 +423,9 @@ pub unsafe extern "C" fn ots_release(h: *mut OtsHandle) {
         let h = unsafe { Box::from_raw(h) };
         let subs = std::mem::take(&mut *lock(&h.subscriptions));
         for (_, sub, l) in subs {
-            h.binding.engine().unsubscribe(sub);
+            if let Ok(b) = h.binding.binding("release") {
+                b.engine().unsubscribe(sub);
+            }
             l.release();
         }
         OTS_OK
@@ -434,7 +459,12 @@ pub extern "C" fn ots_app_background() {
 fn set_app_state(state: AppState) {
     guard(|| {
         APP_STATE.store(u8::from(state == AppState::Background), Ordering::SeqCst);
-        if let Some(b) = active() {
+        // A library still starting is waited for (it starts in the state `init` saw), so
+        // that the change applies after the start, in order.
+        if let Some(b) = active()
+            .as_deref()
+            .and_then(|s| s.binding("lifecycle").ok())
+        {
             match state {
                 AppState::Foreground => b.telemetry().foreground(),
                 AppState::Background => b.telemetry().background(),

@@ -24,9 +24,11 @@ mod init_config;
 mod js_records;
 mod js_value;
 mod platform_transport;
+mod starting;
 
 pub use binding::{session_json, Binding, ASYNC_METHODS};
 pub use call_error::{CallError, ErrorKind};
 pub use ffi::*;
 pub use init_config::{parse as parse_init_config, InitConfig, PlatformInfo};
 pub use platform_transport::{OtsHttpHeader, OtsHttpRequest, OtsSendFn, PlatformTransport};
+pub use starting::Starting;

@@ -82,6 +82,12 @@ impl Drop for Lib {
     }
 }
 
+/// The engine's state was saved by a shutdown (the last handle's release), not left by a kill.
+fn assert_saved_with_clean_exit(dir: &std::path::Path, what: &str) {
+    let state = std::fs::read_to_string(dir.join("session-state.json")).unwrap();
+    assert!(state.contains("\"clean_exit\":true"), "{what}: {state}");
+}
+
 fn config(dir: &std::path::Path, endpoint: Option<String>) -> Value {
     json!({ "serviceName": "abi-tests", "storageDir": dir.to_str().unwrap(), "endpoint": endpoint })
 }
@@ -423,14 +429,79 @@ fn a_second_init_shares_the_running_instance_and_the_last_release_shuts_down() {
     drop(a);
     let id = b.call("current", json!([]))["id"].clone();
     drop(b);
-    let state = std::fs::read_to_string(dir.path().join("session-state.json")).unwrap();
-    assert!(
-        state.contains("\"clean_exit\":true"),
-        "released: saved with a clean exit"
-    );
+    assert_saved_with_clean_exit(dir.path(), "released");
     // A reload: a new init resumes the session.
     let c = Lib::init(config(dir.path(), None)).unwrap();
     assert_eq!(c.call("current", json!([]))["id"], id);
+}
+
+#[test]
+fn a_start_that_fails_after_init_returned_fails_each_later_call_by_name_and_init_retries() {
+    let _s = serial();
+    install_transport(Mode::Http);
+    let dir = tempfile::tempdir().unwrap();
+    // The journal's directory cannot be created: the start fails after `init` has returned
+    // (the storage directory itself is fine, so its lock is taken).
+    std::fs::write(dir.path().join("journal"), b"not a directory").unwrap();
+    let cfg = config(dir.path(), Some("http://127.0.0.1:9".into()));
+    let lib = Lib::init(cfg.clone()).expect("init returns before the start");
+    for method in ["current", "history"] {
+        let (status, msg) = lib.call_raw(method, "[]");
+        assert_eq!(status, OTS_ERROR, "{method}: {msg}");
+        assert!(
+            msg.starts_with(&format!("Sessions.{method}: the library did not start")),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("journal") && msg.contains("Sessions.init again"),
+            "{msg}"
+        );
+    }
+    let (status, msg) = lib.call_raw("recordEvents", r#"[[["e", null, 1]], 1]"#);
+    assert_eq!(status, OTS_ERROR, "{msg}");
+    assert!(
+        msg.starts_with("Sessions.recordEvents: the library did not start"),
+        "{msg}"
+    );
+    let (status, msg) = lib.call_async("flush", json!([]));
+    assert_eq!(status, OTS_ERROR, "{msg}");
+    assert!(
+        msg.starts_with("Sessions.flush: the library did not start"),
+        "{msg}"
+    );
+    let mut id = 0;
+    extern "C" fn never(_: *mut c_void, _: *const u8, _: usize) {}
+    let refused = unsafe { ots_subscribe(lib.0, never, std::ptr::null_mut(), None, &mut id) };
+    assert_eq!(refused, OTS_ERROR);
+
+    // Fixed, a new init starts afresh (a failed start is not kept as the running instance).
+    std::fs::remove_file(dir.path().join("journal")).unwrap();
+    let again = Lib::init(cfg).unwrap();
+    drop(lib);
+    assert_eq!(
+        again.call("history", json!([])).as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn releasing_the_last_handle_during_the_start_waits_for_it_or_cancels_it() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let first = Lib::init(config(dir.path(), None)).unwrap();
+    let id = first.call("current", json!([]))["id"].clone();
+    drop(first);
+    // Released at once, many times: each start is cancelled before it begins or ends in a
+    // clean shutdown before the release returns, so no two instances ever share the
+    // directory and the session simply resumes each time.
+    for i in 0..40 {
+        drop(Lib::init(config(dir.path(), None)).unwrap());
+        assert_saved_with_clean_exit(dir.path(), &format!("release {i}"));
+    }
+    let last = Lib::init(config(dir.path(), None)).unwrap();
+    assert_eq!(last.call("current", json!([]))["id"], id);
+    let history = last.call("history", json!([]));
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
 }
 
 #[test]

@@ -15,8 +15,14 @@ pub enum TelemetryError {
     },
     /// The session engine could not start (see its message for the fix).
     Engine(otel_sessions_engine::EngineError),
-    /// The storage directory's outbox cannot be used: pass a writable directory.
-    Storage(std::io::Error),
+    /// A file or directory of the library's under the storage directory (the outbox, the
+    /// journal, the user-hash salt) cannot be used: pass a writable directory.
+    Storage {
+        /// What could not be used.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A thread could not be started: retry later.
     Thread(std::io::Error),
     /// An OpenTelemetry component could not be built (an internal error: please report it).
@@ -43,9 +49,10 @@ impl fmt::Display for TelemetryError {
                 write!(f, "config.{field} {message}")
             }
             TelemetryError::Engine(e) => write!(f, "{e}"),
-            TelemetryError::Storage(e) => write!(
+            TelemetryError::Storage { path, source } => write!(
                 f,
-                "the outbox directory is not usable ({e}); pass a writable storage directory"
+                "'{}' is not usable ({source}); pass a writable storage directory",
+                path.display()
             ),
             TelemetryError::Thread(e) => write!(f, "cannot start a telemetry thread: {e}"),
             TelemetryError::Pipeline(e) => write!(f, "OpenTelemetry pipeline: {e}"),

@@ -1,6 +1,7 @@
 //! [`Telemetry`]: the engine plus the OpenTelemetry pipeline, the journal, the outbox and
 //! the uploader.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -101,7 +102,8 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
-    /// Validates `config`, takes the storage directory's lock (another process holding it is
+    /// Validates `config`, takes the storage directory's lock unless `engine` holds it already
+    /// ([`EngineBuilder::storage_lock`]; another process holding it is
     /// [`otel_sessions_engine::EngineError::StorageInUse`], and nothing is touched), opens the
     /// journal (its unexported records' numbers go to the engine, so none is reused) and the
     /// outbox, builds the pipeline, then builds the engine from `engine` (so the launch's own
@@ -112,8 +114,12 @@ impl Telemetry {
         engine: EngineBuilder,
     ) -> Result<Telemetry, TelemetryError> {
         config.validate()?;
-        // Before anything in the directory is read or written: one process per directory.
-        let lock = StorageLock::acquire(&config.storage_dir).map_err(TelemetryError::Engine)?;
+        // Before anything in the directory is read or written: one process per directory
+        // (the caller may hold the lock already, to refuse a held directory early).
+        let lock = match engine.held_lock().filter(|l| l.dir() == config.storage_dir) {
+            Some(l) => l,
+            None => StorageLock::acquire(&config.storage_dir).map_err(TelemetryError::Engine)?,
+        };
         let mut engine = engine.storage_lock(lock);
         let endpoint = config.endpoint_base();
         let resource = crate::resource::build(&config);
@@ -124,21 +130,25 @@ impl Telemetry {
         let (outbox, journal, recovered) = match &endpoint {
             Some(_) => {
                 let budget = Arc::new(Budget::new(config.max_queue_bytes));
+                let storage =
+                    |path: PathBuf| move |source| TelemetryError::Storage { path, source };
+                let outbox_dir = config.storage_dir.join("outbox");
                 let outbox = Arc::new(
                     Outbox::open_within(
-                        &config.storage_dir.join("outbox"),
+                        &outbox_dir,
                         budget.clone(),
                         config.max_queue_age.as_millis() as i64,
                     )
-                    .map_err(TelemetryError::Storage)?,
+                    .map_err(storage(outbox_dir.clone()))?,
                 );
+                let journal_dir = config.storage_dir.join("journal");
                 let (journal, recovered) = Journal::open_within(
-                    &config.storage_dir.join("journal"),
+                    &journal_dir,
                     segment_bytes(config.max_queue_bytes),
                     budget,
                     resource_entry,
                 )
-                .map_err(TelemetryError::Storage)?;
+                .map_err(storage(journal_dir.clone()))?;
                 let evict = outbox.clone();
                 journal.set_make_room(move |bytes| evict.evict_for(bytes));
                 (Some(outbox), Some(Arc::new(journal)), recovered)
@@ -366,7 +376,13 @@ impl Telemetry {
     pub fn set_user(&self, id: Option<&str>) -> Result<(), TelemetryError> {
         match id {
             Some(id) => {
-                let hash = self.users.hash(id).map_err(TelemetryError::Storage)?;
+                let hash = self
+                    .users
+                    .hash(id)
+                    .map_err(|source| TelemetryError::Storage {
+                        path: self.users.path().to_path_buf(),
+                        source,
+                    })?;
                 self.engine
                     .set_attribute(USER_HASH, AttributeValue::String(hash))
                     .map_err(TelemetryError::InvalidAttribute)

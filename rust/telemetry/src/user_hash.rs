@@ -22,6 +22,11 @@ impl UserHasher {
         }
     }
 
+    /// The salt file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The hex SHA-256 of salt ‖ id.
     pub fn hash(&self, id: &str) -> io::Result<String> {
         let salt = self.salt()?;
