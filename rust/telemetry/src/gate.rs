@@ -244,7 +244,7 @@ impl Gate {
         let mut cache = lock(&self.scopes);
         if let Some((_, _, b)) = cache
             .iter()
-            .find(|(s, n, _)| s == scope && n.as_deref() == name)
+            .find(|(s, n, _)| same_scope(s, scope) && n.as_deref() == name)
         {
             return b.clone();
         }
@@ -367,4 +367,42 @@ enum Route {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The same scope, attributes in the same order: what [`InstrumentationScope`]'s own `==`
+/// decides for scopes built alike, without collecting the attributes into vectors to
+/// compare them as sets on every record. Scopes equal only as sets miss the cache and are
+/// encoded again (the same content).
+fn same_scope(a: &InstrumentationScope, b: &InstrumentationScope) -> bool {
+    a.name() == b.name()
+        && a.version() == b.version()
+        && a.schema_url() == b.schema_url()
+        && a.attributes().eq(b.attributes())
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::{InstrumentationScope, KeyValue};
+
+    use super::same_scope;
+
+    #[test]
+    fn scopes_are_the_same_only_when_every_field_is() {
+        let scope = |version: &'static str, schema: &'static str, v: i64| {
+            InstrumentationScope::builder("app")
+                .with_version(version)
+                .with_schema_url(schema)
+                .with_attributes([KeyValue::new("k", v)])
+                .build()
+        };
+        let base = scope("1", "s", 1);
+        assert!(same_scope(&base, &scope("1", "s", 1)));
+        assert!(!same_scope(&base, &scope("2", "s", 1)), "version");
+        assert!(!same_scope(&base, &scope("1", "t", 1)), "schema");
+        assert!(!same_scope(&base, &scope("1", "s", 2)), "attribute");
+        assert!(
+            !same_scope(&base, &InstrumentationScope::builder("other").build()),
+            "name"
+        );
+    }
 }
