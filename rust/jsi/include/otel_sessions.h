@@ -41,7 +41,9 @@ typedef void (*OtsDoneFn)(void *ctx, int32_t status, const uint8_t *data, size_t
 
 /* Sessions.init(config): config is the JSON of the config object. *out receives a handle; on an
  * error *err receives the message. A second init while running returns a new handle to the
- * running instance. */
+ * running instance. Returns once the config is checked and the storage directory locked; the
+ * rest of the start runs on its own thread and the first call that needs it waits for it (a
+ * start that fails there fails the later calls, and the next init starts afresh). */
 int32_t ots_init(const uint8_t *config, size_t len, OtsHandle **out, OtsBuf *err);
 
 /* A synchronous method by name; args is a JSON array. *result: JSON result or error message. */
@@ -62,7 +64,8 @@ void ots_release(OtsHandle *h);
 
 void ots_buf_free(OtsBuf buf);
 
-/* Native lifecycle (any thread; before init the state is remembered for init). */
+/* Native lifecycle (any thread; before init the state is remembered for init; during the start
+ * that follows init, the call waits for it and then applies). */
 void ots_app_foreground(void);
 void ots_app_background(void);
 

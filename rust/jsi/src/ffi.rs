@@ -61,7 +61,7 @@ impl OtsBuf {
 
 /// An initialised library as seen from C: one per JS runtime.
 pub struct OtsHandle {
-    binding: Arc<Starting>,
+    library: Arc<Starting>,
     subscriptions: Mutex<Vec<(u64, SubscriptionId, Arc<Listener>)>>,
 }
 
@@ -160,7 +160,7 @@ pub unsafe extern "C" fn ots_init(
             Ok(c) => c,
             Err(e) => return fail(err, &e),
         };
-        let binding = match active() {
+        let library = match active() {
             Some(b) => b,
             None => match Starting::begin(checked, launch_state()) {
                 Ok(b) => {
@@ -171,7 +171,7 @@ pub unsafe extern "C" fn ots_init(
             },
         };
         let handle = Box::new(OtsHandle {
-            binding,
+            library,
             subscriptions: Mutex::new(Vec::new()),
         });
         if !out.is_null() {
@@ -209,7 +209,7 @@ pub unsafe extern "C" fn ots_call(
         let Some(h) = h else {
             return fail(result, &CallError::other(method, "called before init"));
         };
-        let outcome = h.binding.binding(method).and_then(|b| {
+        let outcome = h.library.binding(method).and_then(|b| {
             if method == "recordEvents" {
                 b.enqueue_events(args) // parsed by the event worker, off this thread
             } else {
@@ -272,7 +272,7 @@ pub unsafe extern "C" fn ots_call_async(
             return OTS_OK;
         };
         let work = h
-            .binding
+            .library
             .binding(method)
             .and_then(|b| b.prepare_async(method, args));
         match work {
@@ -360,14 +360,14 @@ pub unsafe extern "C" fn ots_subscribe(
         let Some(h) = (unsafe { h.as_ref() }) else {
             return OTS_ERROR;
         };
-        let l = Arc::new(Listener {
-            slot: Mutex::new(Some((listener, ctx, release))),
-        });
         // On an error the caller still owns `ctx` (nothing is released).
-        let b = match h.binding.binding("subscribe") {
+        let b = match h.library.binding("subscribe") {
             Ok(b) => b,
             Err(e) => return e.kind as i32,
         };
+        let l = Arc::new(Listener {
+            slot: Mutex::new(Some((listener, ctx, release))),
+        });
         let sub = b.subscribe(Arc::new(ListenerObserver(l.clone())));
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -399,7 +399,7 @@ pub unsafe extern "C" fn ots_unsubscribe(h: *const OtsHandle, id: u64) -> i32 {
         };
         if let Some((_, sub, l)) = found {
             // A subscription exists only on a started library.
-            if let Ok(b) = h.binding.binding("unsubscribe") {
+            if let Ok(b) = h.library.binding("unsubscribe") {
                 b.engine().unsubscribe(sub);
             }
             l.release();
@@ -423,7 +423,7 @@ pub unsafe extern "C" fn ots_release(h: *mut OtsHandle) {
         let h = unsafe { Box::from_raw(h) };
         let subs = std::mem::take(&mut *lock(&h.subscriptions));
         for (_, sub, l) in subs {
-            if let Ok(b) = h.binding.binding("release") {
+            if let Ok(b) = h.library.binding("release") {
                 b.engine().unsubscribe(sub);
             }
             l.release();
@@ -444,13 +444,15 @@ pub unsafe extern "C" fn ots_buf_free(buf: OtsBuf) {
     }
 }
 
-/// The app came to the foreground (native lifecycle). Before init, remembered for init.
+/// The app came to the foreground (native lifecycle). Before init, remembered for init;
+/// during the start that follows `init`, applied once it has ended (this call waits for it).
 #[no_mangle]
 pub extern "C" fn ots_app_foreground() {
     set_app_state(AppState::Foreground);
 }
 
 /// The app went to the background (native lifecycle): state saved, memory written to disk.
+/// As [`ots_app_foreground`] before init and during the start.
 #[no_mangle]
 pub extern "C" fn ots_app_background() {
     set_app_state(AppState::Background);
