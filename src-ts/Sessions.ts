@@ -336,13 +336,23 @@ export const Sessions = {
 /**
  * For the OpenTelemetry bridge (not public API): a record starts. Counts as activity and
  * returns the session it belongs to and its sequence number in that session, or null before
- * `init` (the record is then left unstamped rather than failing the app).
+ * `init` or when the native start failed (the record is then left unstamped rather than
+ * failing the app).
  */
 export function stampRecord(): { id: string; seq: number; attributes: Attributes } | null {
   if (!binding) return null;
-  const b = ready('stamp');
-  const [id, seq] = b.stamp();
-  const s = snapshot && snapshot.id === id ? snapshot : adopt(b.current());
+  let stamp: [string, number];
+  let s: Session;
+  try {
+    const b = ready('stamp');
+    stamp = b.stamp();
+    s = snapshot && snapshot.id === stamp[0] ? snapshot : adopt(b.current());
+  } catch {
+    // The native start failed after `init` returned (every call says so): unstamped, as
+    // before `init`, rather than an exception inside the app's tracing.
+    return null;
+  }
+  const [id, seq] = stamp;
   // A rotation between the two calls (another thread) leaves the session's attributes out.
   return { id, seq, attributes: s.id === id ? s.attributes : {} };
 }

@@ -67,6 +67,25 @@ test('before init, records are left unstamped and nothing throws', () => {
   expect(exporter.getFinishedSpans()[0]?.attributes['session.id']).toBeUndefined();
 });
 
+test('after a native start that failed, records are left unstamped and nothing throws', () => {
+  // As the binding answers every call once its start failed after `init` had returned
+  // (rust/jsi/tests/c_abi.rs checks the real one).
+  const failed = (method: string) => () => {
+    throw new Error(`Sessions.${method}: the library did not start, so this call cannot run (...)`);
+  };
+  g.__otelSessions = {
+    ...createMockBinding(),
+    current: failed('current'),
+    stamp: failed('stamp'),
+    subscribe: failed('subscribe'),
+  };
+  Sessions.init({ serviceName: 'bridge' });
+  const { exporter, tracer } = tracing();
+  expect(() => tracer.startSpan('after-a-failed-start').end()).not.toThrow();
+  expect(exporter.getFinishedSpans()[0]?.attributes['session.id']).toBeUndefined();
+  expect(() => Sessions.current()).toThrow('Sessions.current: the library did not start');
+});
+
 /** A binding that records what the exporters send and refuses calls over `limit` items. */
 function recordingBinding(limit = Infinity) {
   const sent: ExportedSpan[][] = [];
