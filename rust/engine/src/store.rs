@@ -25,7 +25,7 @@
 //! data) a damaged file, which the next launch quarantines.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -84,19 +84,20 @@ impl Syncable for StateSync {
             let _g = lock(&COPY);
             let tmp = self.dir.join(TEMP_FILE);
             if fs::symlink_metadata(&tmp).is_err() {
-                if let Ok(bytes) = fs::read(self.dir.join(STATE_FILE)) {
-                    let made = fs::OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .open(&tmp)
-                        .and_then(|mut f| f.write_all(&bytes));
+                if let Ok(bytes) = read_no_wait(&self.dir.join(STATE_FILE)) {
+                    let made =
+                        open_no_wait(fs::OpenOptions::new().write(true).create_new(true), &tmp)
+                            .and_then(|mut f| f.write_all(&bytes));
                     if made.is_err() {
                         let _ = fs::remove_file(&tmp);
                     }
                 }
             }
         }
-        match fs::File::open(self.dir.join(STATE_FILE)) {
+        match open_no_wait(
+            fs::OpenOptions::new().read(true),
+            &self.dir.join(STATE_FILE),
+        ) {
             Ok(f) => durability::sync_file(&f)?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
@@ -158,12 +159,12 @@ impl StateStore {
         // The temporary file exists from the previous save (a copy of the state then): it is
         // rewritten in place and exchanged with the state file.
         let mut exchanged = false;
-        if let Ok(f) = fs::OpenOptions::new().write(true).open(&tmp) {
+        if let Ok(f) = open_no_wait(fs::OpenOptions::new().write(true), &tmp) {
             if write_at_start(&f, bytes).is_ok() && exchange(&tmp, &state).is_ok() {
                 // `f` is the state file now; the name `tmp` holds the previous state, which is
                 // overwritten with the new one (an error here only leaves a stale copy, which
                 // the next save rewrites before using it).
-                if let Ok(old) = fs::OpenOptions::new().write(true).open(&tmp) {
+                if let Ok(old) = open_no_wait(fs::OpenOptions::new().write(true), &tmp) {
                     let _ = write_at_start(&old, bytes);
                 }
                 exchanged = true;
@@ -172,7 +173,13 @@ impl StateStore {
         if !exchanged {
             // The first save, or a file system that cannot exchange: create and rename. The
             // syncer then makes the copy the next save exchanges with.
-            let mut f = fs::File::create(&tmp)?;
+            let mut f = open_no_wait(
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+                &tmp,
+            )?;
             f.write_all(bytes)?;
             drop(f);
             fs::rename(&tmp, &state)?;
@@ -244,9 +251,60 @@ fn remove_any(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Opens `path` without ever waiting for another process: a FIFO put in place of the state or
+/// its copy (a damaged or tampered directory) would otherwise block the open until someone
+/// opens its other end; with `O_NONBLOCK` it opens (reads find nothing) or fails at once. For
+/// a regular file the flag changes nothing.
+fn open_no_wait(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// [`fs::read`] through [`open_no_wait`].
+fn read_no_wait(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_no_wait(fs::OpenOptions::new().read(true), path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO in place of the state file or its copy: the syncer's copy and sync, and a save,
+    /// return (a failure at worst) instead of waiting forever for a writer or a reader. The
+    /// full torture once hung here: the syncer's read of a FIFO held the copy lock.
+    #[test]
+    fn a_fifo_in_place_of_the_state_or_its_copy_never_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(dir.path()).unwrap();
+        for name in [STATE_FILE, TEMP_FILE] {
+            let path = dir.path().join(name);
+            let _ = fs::remove_file(&path);
+            let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+            assert_eq!(
+                unsafe { libc::mkfifo(c.as_ptr(), 0o600) },
+                0,
+                "mkfifo {name}"
+            );
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (sync, d) = (store.sync.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || {
+                let _ = sync.sync();
+                let _ = StateStore::open(&d).unwrap().save(b"{}");
+                let _ = tx.send(());
+            });
+            assert!(
+                rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok(),
+                "a FIFO named {name} blocked the syncer or a save"
+            );
+            let _ = fs::remove_file(&path);
+        }
+    }
 
     #[test]
     fn save_then_load_round_trips_and_the_temp_file_never_keeps_an_older_state() {
