@@ -3,7 +3,8 @@
 //!
 //! The child (this test binary, running the ignored `child_records`) records events in a
 //! loop; every 25 events it writes them to disk (`write_to_disk`) and then appends
-//! "<session> <count>" to `durable.log`: records 1..=count of that session are durable. Records
+//! "<session> <count>" to `durable.log`, in one write: records 1..=count of that session are
+//! durable. Records
 //! after the last line may die with the process (they were only in memory).
 
 use std::collections::BTreeMap;
@@ -50,7 +51,12 @@ fn child_records() {
         in_session += 1;
         if i % 25 == 0 {
             t.write_to_disk();
-            writeln!(log, "{} {in_session}", t.engine().current().id).unwrap();
+            // One write(2) per line, on a file opened for appending: a kill lands before it or
+            // after it, never inside. (`writeln!` writes each formatted piece separately, so a
+            // kill between the id and the rest once left a bare id, and the next launch's line
+            // continued it: a made-up session "durable up to 25" that never existed.)
+            let line = format!("{} {in_session}\n", t.engine().current().id);
+            log.write_all(line.as_bytes()).unwrap();
         }
         if i % 400 == 0 {
             t.engine().end();
@@ -120,13 +126,16 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
     let log = std::fs::read_to_string(dir.path().join("durable.log")).unwrap();
     let mut durable: BTreeMap<String, i64> = BTreeMap::new();
     for line in log.lines() {
-        let Some((id, seq)) = line.split_once(' ') else {
-            continue;
-        }; // a torn last line
-        if let Ok(seq) = seq.parse::<i64>() {
-            let e = durable.entry(id.to_owned()).or_default();
-            *e = (*e).max(seq);
-        }
+        // Every line is whole (one write each): anything else is a defect of this test.
+        let parsed = line
+            .split_once(' ')
+            .filter(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|(id, seq)| Some((id, seq.parse::<i64>().ok()?)));
+        let Some((id, seq)) = parsed else {
+            panic!("durable.log: malformed line {line:?} (expected \"<session id> <count>\")");
+        };
+        let e = durable.entry(id.to_owned()).or_default();
+        *e = (*e).max(seq);
     }
     assert!(durable.len() >= 2, "several sessions recorded: {durable:?}");
     let got = seqs_by_session(&rx.received());
