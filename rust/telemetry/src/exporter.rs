@@ -226,7 +226,12 @@ fn drain(job: &ExportJob) {
 /// Exports one chunk; `true` if there may be more to export right away.
 fn export_chunk(job: &ExportJob) -> bool {
     let at = job.journal.cursor();
-    let Some(view) = job.journal.view(at.segment) else {
+    let Ok(view) = job.journal.view(at.segment) else {
+        // The system refuses to open the segment for now (too many open files): the next
+        // round tries again; the journal gives it up if that lasts.
+        return false;
+    };
+    let Some(view) = view else {
         // The cursor's segment is gone (consumed, damaged) or not made yet: go to the next.
         return match job.journal.next_segment(at.segment) {
             Some(n) => {

@@ -17,7 +17,10 @@
 //!   creates a segment itself only when no spare is ready (a burst faster than the exporter).
 //! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
 //!   in the middle of a write) ends its segment there, and is counted. Nothing is appended to
-//!   an earlier launch's segment.
+//!   an earlier launch's segment. A file under a segment's name that is no segment (not a
+//!   regular file, a bad size or header) is damage: counted and deleted. A segment the system
+//!   will not open for now (too many open files, no address space for the mapping) is not
+//!   damage: it is kept and read at a later export, and given up only after a minute of tries.
 //! * At open the unexported entries are scanned: the highest sequence number per session (the
 //!   engine must not hand those out again) and the JS event batches never recorded (replayed).
 
@@ -35,7 +38,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) use cursor::Position;
 use entry::{Entry, Read};
-use segment::{OldSegment, Segment, HEADER_BYTES};
+use segment::{OldSegment, OpenError, Segment, HEADER_BYTES};
 
 /// A spare is made only while the disk has this many segments' worth free: on a nearly full
 /// disk the outbox's requests need the room more.
@@ -78,7 +81,24 @@ pub(crate) struct JournalStats {
     /// Segment files that could not be created (a full disk, an unwritable directory): the
     /// record that needed one was refused.
     pub create_failures: AtomicU64,
+    /// Times an earlier segment could not be opened for a reason that may pass (too many open
+    /// files, no address space for the mapping): it was kept and tried again later.
+    pub unreadable: AtomicU64,
+    /// Of those segments, the ones given up (deleted, as damaged, and counted there too) after
+    /// staying unreadable for [`GIVE_UP_AFTER`]: the export cannot wait on one for ever.
+    pub given_up: AtomicU64,
 }
+
+/// An earlier segment that cannot be opened (for a reason other than damage) is tried again at
+/// later exports; after this long (and [`GIVE_UP_ATTEMPTS`] tries) it is deleted as damaged, so
+/// that everything recorded after it is not held back for good.
+pub(crate) const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+/// See [`GIVE_UP_AFTER`].
+pub(crate) const GIVE_UP_ATTEMPTS: u32 = 3;
+
+/// The segment could not be opened now, for a reason that may pass: try again later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotNow;
 
 /// A JS event batch handed over and never recorded (found at open).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +159,9 @@ pub(crate) struct Journal {
     /// Called when a segment fills (a new one was needed): the exporter should drain now
     /// rather than at its next tick, or a burst fills the bound in milliseconds.
     on_roll: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// The segment that last failed to open for a reason that may pass: its number, when it
+    /// first failed, and how many times ([`GIVE_UP_AFTER`]).
+    unreadable: Mutex<Option<(u64, std::time::Instant, u32)>>,
     pub stats: JournalStats,
 }
 
@@ -213,6 +236,9 @@ impl Journal {
                 let _ = fs::remove_file(e.path());
             }
         }
+        // New segments are numbered past every segment name found, kept or not: a name that
+        // cannot be deleted (a directory) must not be met again by a later creation.
+        let next_number = files.keys().next_back().map_or(1, |n| n + 1);
         let cursor = cursor::CursorFile::open(dir)?;
         let mut at = cursor.get().unwrap_or(Position {
             segment: 0,
@@ -237,8 +263,16 @@ impl Journal {
             let path = dir.join(segment::file_name(n));
             let seg = match OldSegment::open(&path, n) {
                 Ok(s) => s,
-                Err(_) => {
-                    stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                Err(OpenError::Unavailable) => {
+                    // Kept, unscanned: the exporter reads it when the system lets it (its
+                    // numbers are then not known to the engine, nor its event batches replayed).
+                    stats.unreadable.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => {
+                    if let OpenError::Damaged = e {
+                        stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                    }
                     let _ = fs::remove_file(&path);
                     files.remove(&n);
                     continue;
@@ -262,7 +296,6 @@ impl Journal {
             };
         }
         cursor.set(at);
-        let next_number = files.keys().next_back().map_or(1, |n| n + 1);
         let pending: BTreeSet<Position> = recovered.batches.iter().map(|b| b.at).collect();
         budget.set_journal(files.values().sum());
         let journal = Journal {
@@ -282,6 +315,7 @@ impl Journal {
             cursor,
             pending_events: Mutex::new(pending),
             on_roll: std::sync::OnceLock::new(),
+            unreadable: Mutex::new(None),
             stats,
         };
         Ok((journal, recovered))
@@ -542,32 +576,81 @@ impl Journal {
         })
     }
 
-    /// The segment at `number` for reading, or `None` if there is no such segment now.
-    pub fn view(&self, number: u64) -> Option<View> {
+    /// The segment at `number` for reading; `Ok(None)` if there is no such segment now (never
+    /// made, consumed, or damaged: then deleted and counted); [`NotNow`] if the system refuses
+    /// to open it for now (see [`GIVE_UP_AFTER`]): it is kept, to be read at a later try.
+    pub fn view(&self, number: u64) -> Result<Option<View>, NotNow> {
         let path = {
             let w = lock(&self.writer);
             if let Some(a) = w.active.as_ref().filter(|a| a.number == number) {
-                return Some(View::Active(a.clone()));
+                return Ok(Some(View::Active(a.clone())));
             }
             if !w.files.contains_key(&number) {
-                return None;
+                return Ok(None);
             }
             self.dir.join(segment::file_name(number))
         };
         match OldSegment::open(&path, number) {
-            Ok(s) => Some(View::Old(s)),
-            Err(_) => {
-                self.stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+            Ok(s) => {
+                self.clear_unreadable(number);
+                Ok(Some(View::Old(s)))
+            }
+            Err(OpenError::Unavailable) if self.try_later(number) => Err(NotNow),
+            Err(e) => {
+                self.clear_unreadable(number);
+                if !matches!(e, OpenError::Gone) {
+                    // Damaged, or unreadable for too long (given up).
+                    self.stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                }
                 self.forget(number);
-                None
+                Ok(None)
             }
         }
     }
 
+    /// Notes that segment `number` could not be opened for a reason that may pass: `true` to
+    /// try again later, `false` once it has failed for [`GIVE_UP_AFTER`] and at least
+    /// [`GIVE_UP_ATTEMPTS`] tries (given up, and counted).
+    fn try_later(&self, number: u64) -> bool {
+        self.stats.unreadable.fetch_add(1, Ordering::Relaxed);
+        let mut slot = lock(&self.unreadable);
+        let now = std::time::Instant::now();
+        let (since, tries) = match *slot {
+            Some((n, since, tries)) if n == number => (since, tries + 1),
+            _ => (now, 1),
+        };
+        if tries < GIVE_UP_ATTEMPTS || now.duration_since(since) < GIVE_UP_AFTER {
+            *slot = Some((number, since, tries));
+            return true;
+        }
+        *slot = None;
+        self.stats.given_up.fetch_add(1, Ordering::Relaxed);
+        false
+    }
+
+    fn clear_unreadable(&self, number: u64) {
+        let mut slot = lock(&self.unreadable);
+        if slot.is_some_and(|(n, ..)| n == number) {
+            *slot = None;
+        }
+    }
+
     /// Calls `f` with the bytes of the EVENTS entry at `at` (what was handed over), read
-    /// from the journal; `None` if there is no such entry (purged, or damaged).
+    /// from the journal; `None` if there is no such entry (purged, or damaged). A segment the
+    /// system refuses to open for now is tried a few more times, a moment apart (this runs on
+    /// the event worker, never on the app's threads).
     pub fn with_events<R>(&self, at: Position, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
-        let view = self.view(at.segment)?;
+        let mut tries = 0;
+        let view = loop {
+            match self.view(at.segment) {
+                Ok(v) => break v?,
+                Err(NotNow) if tries < 5 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 << tries));
+                }
+                Err(NotNow) => return None,
+            }
+        };
         match entry::read(view.bytes().get(at.offset..)?) {
             Read::Entry(Entry::Events { json, .. }, _) => Some(f(json)),
             _ => None,

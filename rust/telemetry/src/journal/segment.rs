@@ -253,16 +253,40 @@ pub(crate) struct OldSegment {
     map: Mapping,
 }
 
+/// Why [`OldSegment::open`] could not map a segment file.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// The file is not there (any more).
+    Gone,
+    /// Not a journal segment, and it never will be: not a regular file, or a size or header
+    /// that no segment has. The caller counts it and deletes it.
+    Damaged,
+    /// The system refused for now (too many open files, no address space left for the mapping,
+    /// an I/O error): the file itself may be whole, so it must not be deleted for this.
+    Unavailable,
+}
+
 impl OldSegment {
-    /// Maps `path` read-only and checks its header: `Err` for an unreadable or damaged file
-    /// (the caller counts it and deletes it).
-    pub fn open(path: &Path, number: u64) -> io::Result<OldSegment> {
-        let file = File::open(path)?;
-        let len = file.metadata()?.len() as usize;
-        if len < HEADER_BYTES || len > u32::MAX as usize {
-            return Err(io::Error::other("not a journal segment (size)"));
+    /// Maps `path` read-only and checks its header. Never blocks: the file is opened
+    /// non-blocking, so a FIFO in a segment's place is [`OpenError::Damaged`] at once instead
+    /// of a wait for a writer that never comes.
+    pub fn open(path: &Path, number: u64) -> Result<OldSegment, OpenError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let unavailable = |e: io::Error| match e.kind() {
+            io::ErrorKind::NotFound => OpenError::Gone,
+            _ => OpenError::Unavailable,
+        };
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(unavailable)?;
+        let meta = file.metadata().map_err(unavailable)?;
+        let len = meta.len() as usize;
+        if !meta.is_file() || len < HEADER_BYTES || len > u32::MAX as usize {
+            return Err(OpenError::Damaged);
         }
-        let map = Mapping::map(&file, len, false)?;
+        let map = Mapping::map(&file, len, false).map_err(|_| OpenError::Unavailable)?;
         let h = &map.bytes()[..HEADER_BYTES];
         let crc = u32::from_le_bytes([h[60], h[61], h[62], h[63]]);
         let ok = &h[..8] == MAGIC
@@ -270,7 +294,7 @@ impl OldSegment {
             && u64::from_le_bytes(h[16..24].try_into().unwrap_or_default()) == number
             && crc32fast::hash(&h[..60]) == crc;
         if !ok {
-            return Err(io::Error::other("not a journal segment (header)"));
+            return Err(OpenError::Damaged);
         }
         Ok(OldSegment { number, map })
     }

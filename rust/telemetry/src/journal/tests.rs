@@ -32,14 +32,14 @@ const B: &[u8; 32] = b"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 fn unexported(j: &Journal) -> Vec<(u8, u64)> {
     let mut out = Vec::new();
     let mut at = j.cursor();
-    if j.view(at.segment).is_none() {
+    if j.view(at.segment).unwrap().is_none() {
         // No segment yet at the cursor (a fresh journal): the exporter moves to the next one.
         match j.next_segment(at.segment) {
             Some(n) => at.segment = n,
             None => return out,
         }
     }
-    while let Some(view) = j.view(at.segment) {
+    while let Some(view) = j.view(at.segment).unwrap() {
         let bytes = view.bytes();
         let mut off = at.offset;
         while off < bytes.len() {
@@ -291,7 +291,7 @@ fn a_spare_segment_becomes_the_next_one_in_order_and_counts_in_the_bound() {
         "every record once, in order, across the spares"
     );
     for n in 1..=3 {
-        let view = j.view(n).unwrap();
+        let view = j.view(n).unwrap().unwrap();
         assert!(
             matches!(
                 entry::read(&view.bytes()[HEADER_BYTES..]),
@@ -356,4 +356,120 @@ fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_num
             .len()
             > 3 * SEG as u64
     );
+}
+
+/// Runs `f` on another thread and fails if it does not return within 10 s (a hang).
+fn within_10s<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{what} did not return within 10 s"))
+}
+
+#[test]
+fn odd_files_in_place_of_segments_are_damage_and_never_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    j.append(&record(A, 1, b"kept")).unwrap();
+    drop(j);
+    // A FIFO (opening it for reading would wait for a writer), a directory and an empty file,
+    // each under a segment's name, beside the real segment 1.
+    let name = |n| dir.path().join(segment::file_name(n));
+    let fifo = std::ffi::CString::new(name(2).to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    fs::create_dir(name(3)).unwrap();
+    fs::write(name(4), b"").unwrap();
+    let path = dir.path().to_path_buf();
+    let (j, r) = within_10s("opening the journal", move || open(&path, 1 << 20));
+    assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 3);
+    assert_eq!(j.stats.unreadable.load(Ordering::Relaxed), 0);
+    assert_eq!(r.counts.get(A), Some(&1), "the real segment is read");
+    assert!(!name(2).exists() && !name(4).exists(), "deleted");
+    assert!(name(3).is_dir(), "a directory is left alone");
+    // New segments are numbered past every name found: the directory's is never met again.
+    j.append(&record(A, 2, &[7; SEG])).unwrap();
+    assert!(name(5).exists(), "{:?}", names(dir.path()));
+    assert_eq!(unexported(&j), vec![(b'a', 1), (b'a', 2)]);
+}
+
+const ENV_CHILD_DIR: &str = "OTEL_SESSIONS_JOURNAL_CHILD_DIR";
+
+#[test]
+fn an_earlier_segment_the_system_cannot_open_now_is_kept_and_read_later() {
+    // Run in a child process: it lowers the process's open-file limit, which would make any
+    // test running beside it in this process fail.
+    let dir = tempfile::tempdir().unwrap();
+    let out = otel_sessions_test_support::child("journal::tests::child_unreadable_segment")
+        .env(ENV_CHILD_DIR, dir.path())
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed: {text}");
+    assert!(
+        text.contains("CHILD DONE"),
+        "the child ran its checks: {text}"
+    );
+}
+
+/// Sets the soft limit on open files; returns the previous one.
+fn set_open_file_limit(soft: libc::rlim_t) -> libc::rlim_t {
+    // SAFETY: a zeroed struct the call fills in, then the same struct passed back.
+    unsafe {
+        let mut r: libc::rlimit = std::mem::zeroed();
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0);
+        let old = r.rlim_cur;
+        r.rlim_cur = soft;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &r), 0);
+        old
+    }
+}
+
+#[test]
+#[ignore = "child process of an_earlier_segment_the_system_cannot_open_now_is_kept_and_read_later"]
+fn child_unreadable_segment() {
+    let Ok(dir) = std::env::var(ENV_CHILD_DIR) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let (j, _) = open(&dir, 1 << 20);
+    j.append(&record(A, 1, b"first")).unwrap();
+    j.append(&record(A, 2, &[7; SEG])).unwrap(); // rolls: segment 1 is an earlier one now
+    let seg1 = dir.join(segment::file_name(1));
+    // No descriptor free below the limit: opening segment 1 fails with EMFILE, for real.
+    let normal = set_open_file_limit(3);
+    let refused = j.view(1);
+    set_open_file_limit(normal);
+    assert!(
+        matches!(refused, Err(NotNow)),
+        "too many open files is not damage"
+    );
+    assert!(seg1.exists(), "kept");
+    assert_eq!(j.stats.unreadable.load(Ordering::Relaxed), 1);
+    assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 0);
+    assert_eq!(
+        unexported(&j),
+        vec![(b'a', 1), (b'a', 2)],
+        "read once it opens"
+    );
+
+    // Unreadable for longer than GIVE_UP_AFTER, over GIVE_UP_ATTEMPTS tries: given up, so
+    // that the export is not held back for ever.
+    let long_ago = std::time::Instant::now()
+        .checked_sub(GIVE_UP_AFTER + std::time::Duration::from_secs(1))
+        .expect("the machine has been up for over a minute");
+    *lock(&j.unreadable) = Some((1, long_ago, GIVE_UP_ATTEMPTS - 2));
+    set_open_file_limit(3);
+    let first = j.view(1);
+    let second = j.view(1);
+    set_open_file_limit(normal);
+    assert!(matches!(first, Err(NotNow)), "one more try is due");
+    assert!(matches!(second, Ok(None)), "then it is given up");
+    assert!(!seg1.exists());
+    assert_eq!(j.stats.given_up.load(Ordering::Relaxed), 1);
+    assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 1);
+    println!("CHILD DONE");
 }
