@@ -54,8 +54,8 @@ phase "cargo fmt --check"
 cargo fmt --all -- --check
 phase "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-phase "cargo doc (warnings are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+phase "cargo doc, private items included (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --document-private-items --locked --quiet
 phase "Device dependency graph (Android, iOS): no C code, no TLS"
 bash scripts/device/check-deps.sh
 phase "Device library built here (arm64 Android, arm64 iOS): release, warnings as errors, two at a time; exports, imports, linked size; the machine cache, a failed build"

@@ -172,14 +172,14 @@ fn now_ms() -> i64 {
 }
 
 impl Outbox {
-    /// Opens (creating) the directory, removes half-written files and indexes the rest.
-    /// Files that are not outbox files are left alone.
+    /// [`Outbox::open_within`] a budget of its own of `max_bytes` (tests).
     #[cfg(test)]
     pub fn open(dir: &Path, max_bytes: u64, max_age_ms: i64) -> io::Result<Self> {
         Self::open_within(dir, Arc::new(Budget::new(max_bytes)), max_age_ms)
     }
 
-    /// [`Outbox::open`] sharing `budget` with the journal.
+    /// Opens (creating) the directory, removes half-written files and indexes the rest, within
+    /// `budget`, shared with the journal. Files that are not outbox files are left alone.
     pub(crate) fn open_within(
         dir: &Path,
         budget: Arc<Budget>,

@@ -199,8 +199,7 @@ impl View {
 }
 
 impl Journal {
-    /// Opens (creating) `dir`: indexes the segments, drops the consumed ones, and scans what
-    /// was not exported yet. `resource_entry` is this launch's RESOURCE payload.
+    /// [`Journal::open_within`] a budget of its own of `max_bytes` (tests).
     #[cfg(test)]
     pub fn open(
         dir: &Path,
@@ -216,7 +215,9 @@ impl Journal {
         )
     }
 
-    /// Opens (creating) `dir` within a budget shared with the outbox (see [`Journal::open`]).
+    /// Opens (creating) `dir` within a budget shared with the outbox: indexes the segments,
+    /// drops the consumed ones, and scans what was not exported yet. `resource_entry` is this
+    /// launch's RESOURCE payload.
     pub(crate) fn open_within(
         dir: &Path,
         segment_bytes: usize,
