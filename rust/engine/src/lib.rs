@@ -61,6 +61,7 @@ pub mod durability;
 mod engine;
 mod error;
 mod events;
+pub mod files;
 mod history;
 mod machine;
 mod notifier;

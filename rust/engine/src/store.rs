@@ -25,11 +25,12 @@
 //! data) a damaged file, which the next launch quarantines.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::durability::{self, Syncable};
+use crate::files::{open_no_wait, read_regular};
 use crate::notifier::lock;
 
 const STATE_FILE: &str = "session-state.json";
@@ -84,7 +85,7 @@ impl Syncable for StateSync {
             let _g = lock(&COPY);
             let tmp = self.dir.join(TEMP_FILE);
             if fs::symlink_metadata(&tmp).is_err() {
-                if let Ok(bytes) = read_no_wait(&self.dir.join(STATE_FILE)) {
+                if let Ok(bytes) = read_regular(&self.dir.join(STATE_FILE)) {
                     let made =
                         open_no_wait(fs::OpenOptions::new().write(true).create_new(true), &tmp)
                             .and_then(|mut f| f.write_all(&bytes));
@@ -144,7 +145,7 @@ impl StateStore {
                 meta.len()
             ));
         }
-        match fs::read(&path) {
+        match read_regular(&path) {
             Ok(bytes) => Loaded::Bytes(bytes),
             Err(e) => Loaded::Unreadable(format!("cannot read: {e}")),
         }
@@ -249,26 +250,6 @@ fn remove_any(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-/// Opens `path` without ever waiting for another process: a FIFO put in place of the state or
-/// its copy (a damaged or tampered directory) would otherwise block the open until someone
-/// opens its other end; with `O_NONBLOCK` it opens (reads find nothing) or fails at once. For
-/// a regular file the flag changes nothing.
-fn open_no_wait(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    options.open(path)
-}
-
-/// [`fs::read`] through [`open_no_wait`].
-fn read_no_wait(path: &Path) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open_no_wait(fs::OpenOptions::new().read(true), path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 #[cfg(test)]

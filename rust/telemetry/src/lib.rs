@@ -40,6 +40,7 @@ mod shared;
 mod stamp_cache;
 mod telemetry;
 mod transport;
+mod unreadable;
 mod uploader;
 mod user_hash;
 

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use otel_sessions_engine::durability::{self, Syncable};
 
 use crate::budget::Budget;
+use crate::unreadable::Unopened;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which OTLP signal a request carries.
@@ -141,7 +142,9 @@ impl Syncable for PendingSync {
         }
         for f in &files {
             // Sent and deleted before the sync came: nothing to make durable.
-            if let Ok(file) = fs::File::open(f) {
+            let opened =
+                otel_sessions_engine::files::open_no_wait(fs::OpenOptions::new().read(true), f);
+            if let Ok(file) = opened {
                 durability::sync_file(&file)?;
             }
         }
@@ -205,7 +208,7 @@ impl Outbox {
                 index.files.insert(name, f);
             }
         }
-        let unreported = fs::read(dir.join(COUNTERS_FILE))
+        let unreported = otel_sessions_engine::files::read_regular(&dir.join(COUNTERS_FILE))
             .ok()
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .map(|v| Unreported {
@@ -334,14 +337,25 @@ impl Outbox {
     }
 
     /// Reads a stored request's body.
-    pub fn read(&self, f: &OutboxFile) -> io::Result<Vec<u8>> {
-        fs::read(self.dir.join(&f.name))
+    /// Never blocks: a FIFO in a request's place is [`Unopened::Damaged`]
+    /// (`otel_sessions_engine::files`); an error of the system's is [`Unopened::Unavailable`].
+    pub fn read(&self, f: &OutboxFile) -> Result<Vec<u8>, Unopened> {
+        Ok(otel_sessions_engine::files::read_regular(
+            &self.dir.join(&f.name),
+        )?)
     }
 
     /// Deletes a stored request (sent, or refused for good).
     pub fn remove(&self, f: &OutboxFile) {
         let mut index = self.lock();
         self.remove_locked(&mut index, f);
+    }
+
+    /// Deletes a stored request that cannot be read (not a regular file, or unreadable for too
+    /// long: `unreadable.rs`), counted as evicted.
+    pub fn discard(&self, f: &OutboxFile) {
+        self.remove(f);
+        self.note_evicted(1, f.size);
     }
 
     /// Deletes everything stored.

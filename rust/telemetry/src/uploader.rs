@@ -20,6 +20,7 @@ use crate::outbox::{OutboxFile, Signal};
 use crate::retry::{classify, Backoff, Verdict};
 use crate::shared::Shared;
 use crate::transport::{answer_deadline, Exchange, HttpOutcome, HttpRequest, Transport};
+use crate::unreadable::{Unopened, Unreadable};
 
 /// How long the thread sleeps when it has nothing to do, before looking again.
 const IDLE: Duration = Duration::from_secs(60);
@@ -55,6 +56,7 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
     // Our own backoff (a flush may cut it short) and the server's Retry-After (never cut).
     let mut backoff_until: Option<Instant> = None;
     let mut server_until: Option<Instant> = None;
+    let unreadable = Unreadable::default();
     loop {
         let not_before = backoff_until.max(server_until);
         let ready = shared.consent() == Consent::Granted && outbox.len() > 0;
@@ -78,9 +80,22 @@ fn run(shared: &Shared, cfg: &UploadConfig) {
             continue;
         };
         let body = match outbox.read(&file) {
-            Ok(b) => b,
-            Err(_) => {
-                outbox.remove(&file); // vanished or unreadable: nothing to send
+            Ok(b) => {
+                unreadable.clear(&file.name);
+                b
+            }
+            Err(Unopened::Unavailable) if unreadable.try_later(file.name.clone()) => {
+                // The system refuses for now (too many open files): the request stays, and is
+                // tried again after a backoff.
+                backoff_until = Some(Instant::now() + backoff.next(None));
+                continue;
+            }
+            Err(why) => {
+                unreadable.clear(&file.name);
+                match why {
+                    Unopened::Gone => outbox.remove(&file), // vanished: nothing to send
+                    _ => outbox.discard(&file), // damaged, or unreadable too long: counted
+                }
                 continue;
             }
         };

@@ -3,8 +3,10 @@
 //! learning who they are.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+use otel_sessions_engine::files;
 
 use sha2::{Digest, Sha256};
 
@@ -42,17 +44,29 @@ impl UserHasher {
         let _ = fs::remove_file(&self.path);
     }
 
+    /// The salt, made when there is none (or what is there is not one). An error of the
+    /// system's (too many open files) is returned as it is: the salt may be fine, and a new one
+    /// would silently give every user a new hash.
     fn salt(&self) -> io::Result<String> {
-        if let Ok(s) = fs::read_to_string(&self.path) {
-            if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Ok(s);
+        match files::read_regular(&self.path) {
+            Ok(b) if b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit) => {
+                return Ok(String::from_utf8_lossy(&b).into_owned());
             }
+            Ok(_) => {} // damaged: a new salt
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::InvalidData
+                ) => {}
+            Err(e) => return Err(e),
         }
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
         let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let tmp = self.path.with_extension("tmp");
-        fs::write(&tmp, &salt)?;
+        let _ = fs::remove_file(&tmp);
+        files::open_no_wait(fs::OpenOptions::new().write(true).create_new(true), &tmp)?
+            .write_all(salt.as_bytes())?;
         fs::rename(&tmp, &self.path)?;
         Ok(salt)
     }
@@ -78,5 +92,29 @@ mod tests {
         assert_ne!(h.hash("bob").unwrap(), a);
         h.forget();
         assert_ne!(h.hash("alice@example.com").unwrap(), a);
+    }
+
+    #[test]
+    fn a_fifo_or_garbage_in_place_of_the_salt_gets_a_new_salt_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SALT_FILE);
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let d = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(UserHasher::new(&d).hash("alice"));
+        });
+        // Reading the FIFO would wait for a writer for ever (on the app's thread: set_user).
+        let first = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("hash returns without waiting on the FIFO")
+            .unwrap();
+        assert!(path.is_file(), "a salt file replaced the FIFO");
+        let h = UserHasher::new(dir.path());
+        assert_eq!(h.hash("alice").unwrap(), first, "and it is kept");
+        fs::write(&path, "not a salt").unwrap();
+        assert_ne!(h.hash("alice").unwrap(), first, "garbage: a new salt");
     }
 }

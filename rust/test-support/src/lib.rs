@@ -104,3 +104,19 @@ pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool)
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Sets this process's soft limit on open files and returns the previous one: with no
+/// descriptor free below it, every open, socket and pipe fails with EMFILE, for real. The
+/// limit is per process: lower it only in a child process ([`child`]), never beside other
+/// tests.
+pub fn set_open_file_limit(soft: u64) -> u64 {
+    // SAFETY: a zeroed struct the call fills in, then the same struct passed back.
+    unsafe {
+        let mut r: libc::rlimit = std::mem::zeroed();
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0);
+        let old = r.rlim_cur;
+        r.rlim_cur = soft as libc::rlim_t;
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &r), 0);
+        old as u64
+    }
+}

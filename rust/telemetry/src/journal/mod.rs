@@ -38,7 +38,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) use cursor::Position;
 use entry::{Entry, Read};
-use segment::{OldSegment, OpenError, Segment, HEADER_BYTES};
+use segment::{OldSegment, Segment, HEADER_BYTES};
+
+use crate::unreadable::{Unopened, Unreadable};
 
 /// A spare is made only while the disk has this many segments' worth free: on a nearly full
 /// disk the outbox's requests need the room more.
@@ -84,17 +86,10 @@ pub(crate) struct JournalStats {
     /// Times an earlier segment could not be opened for a reason that may pass (too many open
     /// files, no address space for the mapping): it was kept and tried again later.
     pub unreadable: AtomicU64,
-    /// Of those segments, the ones given up (deleted, as damaged, and counted there too) after
-    /// staying unreadable for [`GIVE_UP_AFTER`]: the export cannot wait on one for ever.
+    /// Of those segments, the ones given up (deleted, and counted as damaged too) after staying
+    /// unreadable too long (`unreadable.rs`): the export cannot wait on one for ever.
     pub given_up: AtomicU64,
 }
-
-/// An earlier segment that cannot be opened (for a reason other than damage) is tried again at
-/// later exports; after this long (and [`GIVE_UP_ATTEMPTS`] tries) it is deleted as damaged, so
-/// that everything recorded after it is not held back for good.
-pub(crate) const GIVE_UP_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
-/// See [`GIVE_UP_AFTER`].
-pub(crate) const GIVE_UP_ATTEMPTS: u32 = 3;
 
 /// The segment could not be opened now, for a reason that may pass: try again later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,9 +154,8 @@ pub(crate) struct Journal {
     /// Called when a segment fills (a new one was needed): the exporter should drain now
     /// rather than at its next tick, or a burst fills the bound in milliseconds.
     on_roll: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
-    /// The segment that last failed to open for a reason that may pass: its number, when it
-    /// first failed, and how many times ([`GIVE_UP_AFTER`]).
-    unreadable: Mutex<Option<(u64, std::time::Instant, u32)>>,
+    /// The segment that last failed to open for a reason that may pass.
+    unreadable: Unreadable<u64>,
     pub stats: JournalStats,
 }
 
@@ -264,14 +258,14 @@ impl Journal {
             let path = dir.join(segment::file_name(n));
             let seg = match OldSegment::open(&path, n) {
                 Ok(s) => s,
-                Err(OpenError::Unavailable) => {
+                Err(Unopened::Unavailable) => {
                     // Kept, unscanned: the exporter reads it when the system lets it (its
                     // numbers are then not known to the engine, nor its event batches replayed).
                     stats.unreadable.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
                 Err(e) => {
-                    if let OpenError::Damaged = e {
+                    if let Unopened::Damaged = e {
                         stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
                     }
                     let _ = fs::remove_file(&path);
@@ -316,7 +310,7 @@ impl Journal {
             cursor,
             pending_events: Mutex::new(pending),
             on_roll: std::sync::OnceLock::new(),
-            unreadable: Mutex::new(None),
+            unreadable: Unreadable::default(),
             stats,
         };
         Ok((journal, recovered))
@@ -579,7 +573,7 @@ impl Journal {
 
     /// The segment at `number` for reading; `Ok(None)` if there is no such segment now (never
     /// made, consumed, or damaged: then deleted and counted); [`NotNow`] if the system refuses
-    /// to open it for now (see [`GIVE_UP_AFTER`]): it is kept, to be read at a later try.
+    /// to open it for now: it is kept, to be read at a later try (`unreadable.rs`).
     pub fn view(&self, number: u64) -> Result<Option<View>, NotNow> {
         let path = {
             let w = lock(&self.writer);
@@ -593,46 +587,27 @@ impl Journal {
         };
         match OldSegment::open(&path, number) {
             Ok(s) => {
-                self.clear_unreadable(number);
+                self.unreadable.clear(&number);
                 Ok(Some(View::Old(s)))
             }
-            Err(OpenError::Unavailable) if self.try_later(number) => Err(NotNow),
+            Err(Unopened::Unavailable) => {
+                self.stats.unreadable.fetch_add(1, Ordering::Relaxed);
+                if self.unreadable.try_later(number) {
+                    return Err(NotNow);
+                }
+                self.stats.given_up.fetch_add(1, Ordering::Relaxed);
+                self.stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+                self.forget(number);
+                Ok(None)
+            }
             Err(e) => {
-                self.clear_unreadable(number);
-                if !matches!(e, OpenError::Gone) {
-                    // Damaged, or unreadable for too long (given up).
+                self.unreadable.clear(&number);
+                if let Unopened::Damaged = e {
                     self.stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
                 }
                 self.forget(number);
                 Ok(None)
             }
-        }
-    }
-
-    /// Notes that segment `number` could not be opened for a reason that may pass: `true` to
-    /// try again later, `false` once it has failed for [`GIVE_UP_AFTER`] and at least
-    /// [`GIVE_UP_ATTEMPTS`] tries (given up, and counted).
-    fn try_later(&self, number: u64) -> bool {
-        self.stats.unreadable.fetch_add(1, Ordering::Relaxed);
-        let mut slot = lock(&self.unreadable);
-        let now = std::time::Instant::now();
-        let (since, tries) = match *slot {
-            Some((n, since, tries)) if n == number => (since, tries + 1),
-            _ => (now, 1),
-        };
-        if tries < GIVE_UP_ATTEMPTS || now.duration_since(since) < GIVE_UP_AFTER {
-            *slot = Some((number, since, tries));
-            return true;
-        }
-        *slot = None;
-        self.stats.given_up.fetch_add(1, Ordering::Relaxed);
-        false
-    }
-
-    fn clear_unreadable(&self, number: u64) {
-        let mut slot = lock(&self.unreadable);
-        if slot.is_some_and(|(n, ..)| n == number) {
-            *slot = None;
         }
     }
 

@@ -19,6 +19,8 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::unreadable::Unopened;
+
 /// Bytes of the segment header; entries start here.
 pub(crate) const HEADER_BYTES: usize = 64;
 const MAGIC: &[u8; 8] = b"OTSJRNL1";
@@ -253,40 +255,17 @@ pub(crate) struct OldSegment {
     map: Mapping,
 }
 
-/// Why [`OldSegment::open`] could not map a segment file.
-#[derive(Debug)]
-pub(crate) enum OpenError {
-    /// The file is not there (any more).
-    Gone,
-    /// Not a journal segment, and it never will be: not a regular file, or a size or header
-    /// that no segment has. The caller counts it and deletes it.
-    Damaged,
-    /// The system refused for now (too many open files, no address space left for the mapping,
-    /// an I/O error): the file itself may be whole, so it must not be deleted for this.
-    Unavailable,
-}
-
 impl OldSegment {
-    /// Maps `path` read-only and checks its header. Never blocks: the file is opened
-    /// non-blocking, so a FIFO in a segment's place is [`OpenError::Damaged`] at once instead
-    /// of a wait for a writer that never comes.
-    pub fn open(path: &Path, number: u64) -> Result<OldSegment, OpenError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let unavailable = |e: io::Error| match e.kind() {
-            io::ErrorKind::NotFound => OpenError::Gone,
-            _ => OpenError::Unavailable,
-        };
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-            .map_err(unavailable)?;
-        let meta = file.metadata().map_err(unavailable)?;
-        let len = meta.len() as usize;
-        if !meta.is_file() || len < HEADER_BYTES || len > u32::MAX as usize {
-            return Err(OpenError::Damaged);
+    /// Maps `path` read-only and checks its header. Never blocks: a FIFO in a segment's place
+    /// is damage at once, not a wait for a writer that never comes
+    /// (`otel_sessions_engine::files`).
+    pub fn open(path: &Path, number: u64) -> Result<OldSegment, Unopened> {
+        let (file, len) = otel_sessions_engine::files::open_regular(path)?;
+        let len = len as usize;
+        if len < HEADER_BYTES || len > u32::MAX as usize {
+            return Err(Unopened::Damaged);
         }
-        let map = Mapping::map(&file, len, false).map_err(|_| OpenError::Unavailable)?;
+        let map = Mapping::map(&file, len, false).map_err(|_| Unopened::Unavailable)?;
         let h = &map.bytes()[..HEADER_BYTES];
         let crc = u32::from_le_bytes([h[60], h[61], h[62], h[63]]);
         let ok = &h[..8] == MAGIC
@@ -294,7 +273,7 @@ impl OldSegment {
             && u64::from_le_bytes(h[16..24].try_into().unwrap_or_default()) == number
             && crc32fast::hash(&h[..60]) == crc;
         if !ok {
-            return Err(OpenError::Damaged);
+            return Err(Unopened::Damaged);
         }
         Ok(OldSegment { number, map })
     }

@@ -415,19 +415,6 @@ fn an_earlier_segment_the_system_cannot_open_now_is_kept_and_read_later() {
     );
 }
 
-/// Sets the soft limit on open files; returns the previous one.
-fn set_open_file_limit(soft: libc::rlim_t) -> libc::rlim_t {
-    // SAFETY: a zeroed struct the call fills in, then the same struct passed back.
-    unsafe {
-        let mut r: libc::rlimit = std::mem::zeroed();
-        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut r), 0);
-        let old = r.rlim_cur;
-        r.rlim_cur = soft;
-        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &r), 0);
-        old
-    }
-}
-
 #[test]
 #[ignore = "child process of an_earlier_segment_the_system_cannot_open_now_is_kept_and_read_later"]
 fn child_unreadable_segment() {
@@ -440,9 +427,9 @@ fn child_unreadable_segment() {
     j.append(&record(A, 2, &[7; SEG])).unwrap(); // rolls: segment 1 is an earlier one now
     let seg1 = dir.join(segment::file_name(1));
     // No descriptor free below the limit: opening segment 1 fails with EMFILE, for real.
-    let normal = set_open_file_limit(3);
+    let normal = otel_sessions_test_support::set_open_file_limit(3);
     let refused = j.view(1);
-    set_open_file_limit(normal);
+    otel_sessions_test_support::set_open_file_limit(normal);
     assert!(
         matches!(refused, Err(NotNow)),
         "too many open files is not damage"
@@ -458,14 +445,13 @@ fn child_unreadable_segment() {
 
     // Unreadable for longer than GIVE_UP_AFTER, over GIVE_UP_ATTEMPTS tries: given up, so
     // that the export is not held back for ever.
-    let long_ago = std::time::Instant::now()
-        .checked_sub(GIVE_UP_AFTER + std::time::Duration::from_secs(1))
-        .expect("the machine has been up for over a minute");
-    *lock(&j.unreadable) = Some((1, long_ago, GIVE_UP_ATTEMPTS - 2));
-    set_open_file_limit(3);
+    use crate::unreadable::{GIVE_UP_AFTER, GIVE_UP_ATTEMPTS};
+    j.unreadable
+        .backdate(1, GIVE_UP_AFTER, GIVE_UP_ATTEMPTS - 2);
+    otel_sessions_test_support::set_open_file_limit(3);
     let first = j.view(1);
     let second = j.view(1);
-    set_open_file_limit(normal);
+    otel_sessions_test_support::set_open_file_limit(normal);
     assert!(matches!(first, Err(NotNow)), "one more try is due");
     assert!(matches!(second, Ok(None)), "then it is given up");
     assert!(!seg1.exists());
