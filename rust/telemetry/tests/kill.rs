@@ -1,11 +1,10 @@
 //! Real processes SIGKILLed while recording and while uploading, then relaunched on the
 //! same storage: every record that was on disk before the kill arrives (duplicates allowed).
 //!
-//! The child (this test binary, running the ignored `child_records`) records events in a
-//! loop; every 25 events it writes them to disk (`write_to_disk`) and then appends
-//! "<session> <count>" to `durable.log`, in one write: records 1..=count of that session are
-//! durable. Records
-//! after the last line may die with the process (they were only in memory).
+//! The child (this test binary, running the ignored `child_records`) records events in a loop
+//! (at most [`MAX_PER_LAUNCH`], then it only uploads until it is killed); every 25 events it
+//! writes them to disk (`write_to_disk`) and then appends "<session> <count>" to
+//! `durable.log`, in one write: records 1..=count of that session are durable, and must arrive.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,6 +20,23 @@ use otlp_receiver::{Fault, Receiver};
 
 const ENV_DIR: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_DIR";
 const ENV_ENDPOINT: &str = "OTEL_SESSIONS_TELEMETRY_CHILD_ENDPOINT";
+/// Records a launch makes at most, then it only uploads until it is killed. Without a bound,
+/// the emulator's longer kill delays let the launches record over half a million records,
+/// past the outbox cap: the oldest requests were evicted (by design, and counted), which this
+/// test then reported as lost. Natively a launch is killed before it gets this far.
+const MAX_PER_LAUNCH: u64 = 10_000;
+/// The storage cap of every launch: far above what the launches can record (about 200 bytes
+/// a record), so that nothing is evicted and every durable record must arrive.
+const CAP_BYTES: u64 = 1024 * 1024 * 1024;
+
+fn kill_config(
+    dir: &std::path::Path,
+    endpoint: String,
+) -> otel_sessions_telemetry::TelemetryConfig {
+    let mut c = config(dir, Some(endpoint));
+    c.max_queue_bytes = CAP_BYTES;
+    c
+}
 
 #[test]
 #[ignore = "child process entry point for sigkill_while_recording_and_uploading_loses_nothing_durable"]
@@ -36,7 +52,7 @@ fn child_records() {
         .open(dir.join("launches.log"))
         .unwrap();
     writeln!(launches, "launch").unwrap();
-    let t = start(config(&dir, Some(endpoint)));
+    let t = start(kill_config(&dir, endpoint));
     let mut log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -45,7 +61,7 @@ fn child_records() {
     // Single-threaded and in the foreground: this session's records are numbered 1, 2, …
     // in the order of these calls (session events take no number).
     let (mut i, mut in_session) = (0u64, 0u64);
-    loop {
+    while i < MAX_PER_LAUNCH {
         i += 1;
         t.record_event("tick", &[]).unwrap();
         in_session += 1;
@@ -62,6 +78,9 @@ fn child_records() {
             t.engine().end();
             in_session = 0;
         }
+    }
+    loop {
+        std::thread::sleep(Duration::from_millis(10)); // uploading, until the kill
     }
 }
 
@@ -120,8 +139,24 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
         child.wait().unwrap();
     }
     // The relaunch delivers what the dead processes left on disk.
-    let t = start(config(dir.path(), Some(rx.endpoint())));
+    let t = start(kill_config(dir.path(), rx.endpoint()));
     t.flush(*WAIT).unwrap();
+    // Nothing may have been evicted (the cap is far above what was recorded): an eviction
+    // would make a durable record missing by design, not by a kill.
+    let received = rx.received();
+    let evicted: i64 = received
+        .logs
+        .iter()
+        .filter_map(|l| {
+            l.attr(otel_sessions_telemetry::names::OUTBOX_EVICTED_FILES)?
+                .as_i64()
+        })
+        .sum::<i64>()
+        + t.stats().evicted_requests as i64;
+    assert_eq!(
+        evicted, 0,
+        "outbox requests were evicted: the launches recorded past the cap"
+    );
 
     let log = std::fs::read_to_string(dir.path().join("durable.log")).unwrap();
     let mut durable: BTreeMap<String, i64> = BTreeMap::new();
@@ -138,7 +173,7 @@ fn sigkill_while_recording_and_uploading_loses_nothing_durable() {
         *e = (*e).max(seq);
     }
     assert!(durable.len() >= 2, "several sessions recorded: {durable:?}");
-    let got = seqs_by_session(&rx.received());
+    let got = seqs_by_session(&received);
     let (mut expected, mut received, mut duplicates) = (0, 0, 0);
     for (id, &upto) in &durable {
         let seqs = got.get(id).cloned().unwrap_or_default();
