@@ -162,7 +162,19 @@ fn write_failures_are_counted_and_the_engine_keeps_working_in_memory() {
         // root ignores permission bits; use a path that cannot be created instead.
         let w = World::default_policy();
         let (engine, _) = w.launch();
-        fs::remove_dir_all(w.dir.path()).unwrap();
+        // The syncer may be putting the state's copy back in the directory while it is
+        // removed (under qemu-arm the removal once met a new file: "Directory not empty"):
+        // let it finish, and try again if it still came in between.
+        assert!(durability::wait_idle(std::time::Duration::from_secs(30)));
+        let mut tries = 0;
+        while let Err(e) = fs::remove_dir_all(w.dir.path()) {
+            tries += 1;
+            assert!(
+                e.kind() == std::io::ErrorKind::DirectoryNotEmpty && tries < 100,
+                "removing the storage directory: {e}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         fs::write(w.dir.path(), b"now a file").unwrap();
         let before = engine.current().id;
         let after = engine.end();
