@@ -12,53 +12,18 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::logs::{BatchLogProcessor, LogBatch, LogExporter, SdkLoggerProvider};
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
-use otel_sessions_engine::{AttributeValue, Engine};
-use otel_sessions_telemetry::{Consent, Telemetry, TelemetryConfig};
+use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
 
-/// Receives batches and drops them: both pipelines end here.
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
-impl LogExporter for Discard {
-    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
-/// Our pipeline as an app gets it (journal, exporter thread; consent pending, so nothing is
-/// sent), with a session of two attributes.
-fn ours(dir: &std::path::Path) -> Telemetry {
-    let mut cfg = TelemetryConfig::new("bench", dir);
-    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
-    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
-    cfg.consent = Consent::Pending;
-    cfg.max_queue_bytes = 1024 * 1024 * 1024;
-    let t = Telemetry::start(cfg, Engine::builder(dir)).unwrap();
-    let e = t.engine();
-    e.set_attribute("app.screen", AttributeValue::String("home".into()))
-        .unwrap();
-    e.set_attribute("user.tier", AttributeValue::String("gold".into()))
-        .unwrap();
-    t
-}
+mod support;
+use support::{ours, Discard};
 
 fn spans(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(Discard).build())
         .build();
-    let t = ours(dir.path());
+    let t = ours("bench", dir.path());
     let stamped = t.tracer_provider();
     let mut g = c.benchmark_group("span start+end");
     for (name, p) in [
@@ -94,7 +59,7 @@ fn logs(c: &mut Criterion) {
     let plain = SdkLoggerProvider::builder()
         .with_log_processor(BatchLogProcessor::builder(Discard).build())
         .build();
-    let t = ours(dir.path());
+    let t = ours("bench", dir.path());
     let stamped = t.logger_provider();
     let mut g = c.benchmark_group("log emit");
     for (name, p) in [
@@ -116,7 +81,7 @@ fn logs(c: &mut Criterion) {
 
 fn persist(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let t = ours(dir.path());
+    let t = ours("bench", dir.path());
     const N: u64 = 1000;
     let mut g = c.benchmark_group("encode + persist");
     g.throughput(Throughput::Elements(N));
@@ -192,7 +157,7 @@ fn spans_to_disk(c: &mut Criterion) {
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(exporter).build())
         .build();
-    let ours = ours(&dir.path().join("ours"));
+    let ours = ours("bench", &dir.path().join("ours"));
     let mut g = c.benchmark_group("spans to disk");
     g.throughput(Throughput::Elements(N));
     g.measurement_time(Duration::from_secs(5));
@@ -230,7 +195,7 @@ fn spans_paced(c: &mut Criterion) {
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(Discard).build())
         .build();
-    let t = ours(dir.path());
+    let t = ours("bench", dir.path());
     let mut g = c.benchmark_group("span start+end, paced");
     g.sample_size(20);
     for (name, p, ours) in [

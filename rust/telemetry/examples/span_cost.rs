@@ -22,24 +22,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use opentelemetry::trace::{Tracer as _, TracerProvider as _};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{
-    BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
-};
-use otel_sessions_engine::{AttributeValue, Engine};
-use otel_sessions_telemetry::{Consent, Telemetry, TelemetryConfig};
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracer, SdkTracerProvider};
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+use support::Discard;
 
 const BURST: u64 = 100;
-
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
 
 #[inline(never)]
 fn burst(tracer: &SdkTracer) {
@@ -64,17 +53,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = TelemetryConfig::new("span-cost", dir.path());
-    cfg.endpoint = Some("http://127.0.0.1:9".into()); // never reached: consent pending
-    cfg.transport = Some(otel_sessions_test_support::HttpTransport::shared());
-    cfg.consent = Consent::Pending;
-    cfg.max_queue_bytes = 1024 * 1024 * 1024;
-    let t = Telemetry::start(cfg, Engine::builder(dir.path())).unwrap();
-    for (k, v) in [("app.screen", "home"), ("user.tier", "gold")] {
-        t.engine()
-            .set_attribute(k, AttributeValue::String(v.into()))
-            .unwrap();
-    }
+    let t = support::ours("span-cost", dir.path());
     let plain = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(Discard).build())
         .build();
