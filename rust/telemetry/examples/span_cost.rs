@@ -26,6 +26,7 @@ use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracer, SdkTracerProvider}
 
 #[path = "../benches/support/mod.rs"]
 mod support;
+use otel_sessions_test_support::thread_page_faults;
 use support::Discard;
 
 const BURST: u64 = 100;
@@ -35,16 +36,6 @@ fn burst(tracer: &SdkTracer) {
     for _ in 0..BURST {
         tracer.in_span("op", |_| black_box(1));
     }
-}
-
-/// Page faults the calling thread has taken so far.
-#[allow(clippy::useless_conversion)] // `c_long` is 32 bits on 32-bit ARM
-fn faults() -> i64 {
-    // SAFETY: a zeroed rusage for getrusage to fill.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: RUSAGE_THREAD with a valid out pointer.
-    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut u) };
-    i64::from(u.ru_minflt) + i64::from(u.ru_majflt)
 }
 
 fn main() {
@@ -65,11 +56,11 @@ fn main() {
     };
     let (mut timed, mut faulted) = (Duration::ZERO, 0);
     for _ in 0..bursts {
-        let f0 = faults();
+        let f0 = thread_page_faults();
         let start = Instant::now();
         burst(&tracer);
         timed += start.elapsed();
-        faulted += faults() - f0;
+        faulted += thread_page_faults() - f0;
         if env("SLEEP") {
             std::thread::sleep(Duration::from_millis(1));
         } else if !env("FLOOD") {

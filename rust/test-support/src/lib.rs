@@ -105,6 +105,20 @@ pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool)
     }
 }
 
+/// Page faults the calling thread has taken so far (minor and major; `getrusage` with
+/// `RUSAGE_THREAD`, Linux).
+#[cfg(target_os = "linux")]
+#[allow(clippy::useless_conversion)] // `c_long` is 32 bits on 32-bit ARM
+pub fn thread_page_faults() -> u64 {
+    // SAFETY: a zeroed rusage for getrusage to fill, and a valid out pointer.
+    let u = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, &mut u), 0);
+        u
+    };
+    u64::try_from(i64::from(u.ru_minflt) + i64::from(u.ru_majflt)).unwrap_or(0)
+}
+
 /// Sets this process's soft limit on open files and returns the previous one: with no
 /// descriptor free below it, every open, socket and pipe fails with EMFILE, for real. The
 /// limit is per process: lower it only in a child process ([`child`]), never beside other

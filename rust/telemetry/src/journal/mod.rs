@@ -124,16 +124,36 @@ struct Writer {
     /// `files` until a roll makes it the active segment, so the exporter does not see it; its
     /// bytes count in the budget.
     spare: Option<Segment>,
+    /// Segments the writer has left, for the exporter thread to unmap (see
+    /// [`Writer::retire_active`]).
+    retired: Vec<Arc<Segment>>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
     /// Set by [`Journal::close`]: no spare is made any more.
     closed: bool,
 }
 
+/// At most this many left segments wait for the exporter to unmap them; past it, the writer
+/// unmaps the oldest itself (an exporter that does not run).
+const RETIRED_MAX: usize = 4;
+
 impl Writer {
     /// Bytes of this journal's files on disk, the spare's included.
     fn on_disk(&self) -> u64 {
         self.files.values().sum::<u64>() + self.spare.as_ref().map_or(0, |s| s.capacity as u64)
+    }
+
+    /// Makes `seg` the active segment. The one it replaces is not unmapped here, on the
+    /// recording thread that rolled (a `munmap` of a written segment clears its page table
+    /// entries and flushes the TLBs: about 7% of a span's time in bursts, measured), but by
+    /// the exporter thread at its next [`Journal::prepare_spare`].
+    fn set_active(&mut self, seg: Segment) {
+        if let Some(old) = self.active.replace(Arc::new(seg)) {
+            if self.retired.len() >= RETIRED_MAX {
+                self.retired.remove(0);
+            }
+            self.retired.push(old);
+        }
     }
 }
 
@@ -304,6 +324,7 @@ impl Journal {
                 next_number,
                 files,
                 spare: None,
+                retired: Vec::new(),
                 preparing: false,
                 closed: false,
             }),
@@ -389,7 +410,8 @@ impl Journal {
     /// already (or one is being made), when it would not fit within the bound (less the
     /// reserve), when the disk has less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the
     /// outbox needs that room more), when the disk refuses it, or after [`Journal::close`]: a
-    /// roll then creates the segment itself, as it would without spares.
+    /// roll then creates the segment itself, as it would without spares. First, it unmaps the
+    /// segments the writer has left since the last call.
     pub fn prepare_spare(&self) {
         let fits = |w: &Writer| {
             let room = self.budget.journal_room();
@@ -397,6 +419,12 @@ impl Journal {
         };
         let number = {
             let mut w = lock(&self.writer);
+            let retired = std::mem::take(&mut w.retired);
+            if !retired.is_empty() {
+                drop(w);
+                drop(retired); // unmapped here, outside the lock
+                w = lock(&self.writer);
+            }
             if w.spare.is_some() || w.preparing || w.closed || !fits(&w) {
                 return;
             }
@@ -437,12 +465,14 @@ impl Journal {
             return None;
         };
         seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
-        // Its pages are not mapped in ahead. A first store to a page faults (about 6 µs on the
-        // development machine: the kernel allocates and zeroes it), but mapping the pages in
-        // from this thread instead (MADV_POPULATE_WRITE, a window ahead of the writer) made the
-        // recording thread slower, not faster (2.4-2.6 µs a span against 2.1-2.4): the zeroed
-        // lines then sit in another core's cache and the writer's stores wait for them. A whole
-        // spare mapped in would also count 256 KiB in the app's resident memory from the start.
+        // All its pages are mapped in here, so that the recording threads' stores do not fault
+        // (a fault every 15-20 spans, about 6 µs each). Measured on the development machine,
+        // bursts of spans with the pipeline idle between: 0.71-0.77 µs a span against
+        // 0.95-1.0 µs without (criterion, same run). An earlier try mapped a window of 64 KiB
+        // just ahead of the writer instead, and made spans slower: those freshly zeroed lines
+        // were still in the exporter core's cache when the writer reached them. The cost: up
+        // to one segment (256 KiB) more of resident memory while a spare waits.
+        seg.map_in();
         Some(seg)
     }
 
@@ -473,7 +503,7 @@ impl Journal {
             // Counted in the budget (and within the bound, less the reserve) when made.
             w.next_number = spare.number + 1;
             w.files.insert(spare.number, spare.capacity as u64);
-            w.active = Some(Arc::new(spare));
+            w.set_active(spare);
             self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
             self.stats.spares_used.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -541,7 +571,7 @@ impl Journal {
         w.next_number += 1;
         w.files.insert(number, capacity as u64);
         self.budget.set_journal(w.on_disk());
-        w.active = Some(Arc::new(seg));
+        w.set_active(seg);
         self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

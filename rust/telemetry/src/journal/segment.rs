@@ -170,6 +170,42 @@ impl Segment {
         })
     }
 
+    /// Maps every page in for writing now, on the calling thread, so that the writer's first
+    /// store to each page does not fault (the kernel allocates, zeroes and maps a page there:
+    /// about 6 µs on the development machine, once every 15-20 spans). Linux and Android ask the
+    /// kernel for all of them at once (`MADV_POPULATE_WRITE`, Linux 5.14); where it cannot,
+    /// one store per page takes the faults here. The pages then count in the process's
+    /// resident memory (the segment's size at most). Call it before the segment is shared.
+    pub fn map_in(&self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            const MADV_POPULATE_WRITE: libc::c_int = 23;
+            // SAFETY: advice on exactly the range `map` mapped; it changes no byte.
+            if unsafe { libc::madvise(self.map.ptr.cast(), self.map.len, MADV_POPULATE_WRITE) } == 0
+            {
+                return;
+            }
+        }
+        self.touch_pages();
+    }
+
+    /// [`Segment::map_in`] by hand: one store per page, each taking its fault here.
+    fn touch_pages(&self) {
+        // SAFETY: sysconf has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .ok()
+            .filter(|p| *p > 0)
+            .unwrap_or(4096);
+        for at in (0..self.map.len).step_by(page) {
+            // SAFETY: `at` is inside the writable mapping, and no other thread uses the
+            // segment yet (the caller's contract): the byte is written back unchanged.
+            unsafe {
+                let p = self.map.ptr.add(at);
+                p.write_volatile(p.read_volatile());
+            }
+        }
+    }
+
     /// Room left for entries.
     pub fn remaining(&self) -> usize {
         self.capacity - self.committed.load(Ordering::Acquire)
@@ -337,6 +373,27 @@ mod tests {
         write_zeros(&file, capacity).unwrap();
         assert_eq!(std::fs::metadata(&other).unwrap().len(), capacity as u64);
         assert!(allocated_bytes(&other) >= capacity as u64);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn pages_touched_ahead_take_no_fault_when_written() {
+        use otel_sessions_test_support::thread_page_faults;
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |seg: &Segment| {
+            let payload = [3u8; 200];
+            let header = crate::journal::entry::header(&payload);
+            let f0 = thread_page_faults();
+            while seg.remaining() > 1024 {
+                seg.append(&header, &payload);
+            }
+            thread_page_faults() - f0
+        };
+        let plain = Segment::create(dir.path(), 1, 64 * 1024, 0).unwrap();
+        assert!(entry(&plain) >= 8, "filling an untouched segment faults");
+        let touched = Segment::create(dir.path(), 2, 64 * 1024, 0).unwrap();
+        touched.touch_pages();
+        assert_eq!(entry(&touched), 0, "faults filling a touched segment");
     }
 
     #[test]

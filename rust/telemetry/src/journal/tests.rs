@@ -358,6 +358,102 @@ fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_num
     );
 }
 
+/// Appends records of `body_len` bytes until `j` has made `n` segments in all; how many.
+fn fill_until_segments(j: &Journal, n: u64, body_len: usize) -> u64 {
+    let payload = record(A, 1, &vec![7; body_len]);
+    let mut appended = 0;
+    while j.stats.segments_created.load(Ordering::Relaxed) < n {
+        j.append(&payload).unwrap();
+        appended += 1;
+    }
+    appended
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_spare_is_mapped_in_ahead_so_filling_it_takes_no_page_fault() {
+    use otel_sessions_test_support::thread_page_faults;
+    // qemu-user takes the advice as a hint and ignores it.
+    if otel_sessions_test_support::skip_when_emulated("qemu-user ignores MADV_POPULATE_WRITE") {
+        return;
+    }
+    const BIG: usize = 64 * 1024; // 16 pages of 4 KiB
+    let dir = tempfile::tempdir().unwrap();
+    let mut res = Vec::new();
+    entry::encode_resource(&mut res, "schema", b"resource");
+    let (j, _) = Journal::open(dir.path(), BIG, 1 << 24, res).unwrap();
+    let payload = record(A, 1, &[7; 200]);
+    // Segment 1, made by the first append's roll (no spare): its pages fault as they fill.
+    // This shows that the count sees the faults at all.
+    j.append(&payload).unwrap();
+    let f0 = thread_page_faults();
+    for _ in 0..BIG / 2 / payload.len() {
+        j.append(&payload).unwrap();
+    }
+    let made_by_the_roll = thread_page_faults() - f0;
+    assert!(
+        made_by_the_roll >= 4,
+        "{made_by_the_roll} faults filling half of a segment the roll made"
+    );
+    // Segment 2, a spare: the roll swaps it in (counted apart: the roll allocates), then
+    // filling all of it takes no fault.
+    j.prepare_spare();
+    fill_until_segments(&j, 2, 200);
+    let f0 = thread_page_faults();
+    let fits = (BIG - HEADER_BYTES - 1024) / (entry::HEADER + payload.len());
+    for _ in 0..fits {
+        j.append(&payload).unwrap();
+    }
+    let faults = thread_page_faults() - f0;
+    assert_eq!(j.stats.segments_created.load(Ordering::Relaxed), 2);
+    assert_eq!(j.stats.spares_used.load(Ordering::Relaxed), 1);
+    assert_eq!(faults, 0, "faults filling the spare ({fits} records)");
+}
+
+/// The segment files this process has mapped, by /proc/self/maps.
+#[cfg(target_os = "linux")]
+fn mapped_segments(dir: &Path) -> Vec<String> {
+    let maps = fs::read_to_string("/proc/self/maps").unwrap();
+    let dir = dir.to_str().unwrap();
+    let mut out: Vec<String> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|p| p.starts_with(dir))
+        .map(|p| p.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_segment_is_unmapped_by_the_exporters_call_not_by_the_roll() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 24);
+    fill_until_segments(&j, 2, 150);
+    assert_eq!(
+        mapped_segments(dir.path()),
+        vec![segment::file_name(1), segment::file_name(2)],
+        "segment 1 stays mapped after the roll"
+    );
+    j.prepare_spare();
+    assert_eq!(
+        mapped_segments(dir.path()),
+        vec![segment::file_name(2), segment::file_name(3)],
+        "the exporter's call unmapped segment 1 (and mapped its spare, 3)"
+    );
+    // An exporter that does not call: the writer keeps at most RETIRED_MAX of them.
+    fill_until_segments(&j, 3 + RETIRED_MAX as u64 + 3, 150);
+    let mapped = mapped_segments(dir.path()).len();
+    assert_eq!(mapped, RETIRED_MAX + 1, "the left ones and the active one");
+    drop(j);
+    assert!(
+        mapped_segments(dir.path()).is_empty(),
+        "all unmapped with the journal"
+    );
+}
+
 /// Runs `f` on another thread and fails if it does not return within 10 s (a hang).
 fn within_10s<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
