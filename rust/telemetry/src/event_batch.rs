@@ -227,12 +227,18 @@ impl Telemetry {
 
     /// Calls `f` with the bytes handed over for `batch`, read back from the journal; `None`
     /// when there is nothing to record (no endpoint, consent denied, the journal was full or
-    /// purged since).
+    /// purged since), or when the system would not open the journal file that holds them
+    /// for about a second (too many open files in the app): those events are then counted
+    /// as dropped in their session.
     pub fn with_batch_bytes<R>(&self, batch: &EventBatch, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let (Some(journal), Some(at)) = (&self.journal, batch.at) else {
             return None;
         };
-        journal.with_events(at, f)
+        journal.with_events(at, f).unwrap_or_else(|_| {
+            self.engine
+                .add_dropped(&batch.session_id, u64::from(batch.count));
+            None
+        })
     }
 
     /// Every event of `batch` is recorded (or refused and counted): it will not come back at

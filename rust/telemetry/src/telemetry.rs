@@ -64,7 +64,8 @@ pub struct DeliveryStats {
     /// `dropped_count` too).
     pub journal_full: u64,
     /// Torn journal entries found at start (a power loss or a crash mid-write), each ending
-    /// its segment, and journal files that were not readable segments.
+    /// its segment, and journal files that were not what their names say (segments that were
+    /// not readable, deleted; a cursor that was not a regular file, replaced).
     pub journal_damage: u64,
     /// Journal segments that could not be created (a full disk): the records that needed
     /// them were dropped and counted in their sessions' `dropped_count`.

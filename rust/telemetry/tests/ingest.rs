@@ -175,3 +175,52 @@ fn consent_denied_drops_foreign_records_too() {
     assert!(r.span_named("denied").is_none());
     assert!(r.span_named("granted").is_some());
 }
+
+/// A batch of JS events handed over and journaled, whose journal segment the system will not
+/// open when the event worker reads it back (too many open files in the app: here a symbolic
+/// link to itself, which fails the same way, as an error of the system): its events cannot be
+/// recorded, and they are counted as dropped in the session's `session.end`, not lost
+/// silently.
+#[test]
+fn a_handed_over_batch_that_cannot_be_read_back_counts_as_dropped() {
+    let rx = Receiver::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), Some(rx.endpoint()));
+    cfg.max_queue_bytes = 64 * 1024; // segments of 4 KiB
+    let t = start(cfg);
+    let batch = t.hand_over(br#"[["tap",{}],["tap",{}],["tap",{}]]"#, 3);
+    // Later records roll the journal past the batch's segment, the first one: the exporter
+    // stops at the batch until it is done, and unmaps the segment at its round.
+    let pad = [("pad".to_string(), AttributeValue::String("x".repeat(400)))];
+    for _ in 0..30 {
+        t.record_event("filler", &pad).unwrap();
+    }
+    t.write_to_disk();
+    let journal = dir.path().join("journal");
+    let first = std::fs::read_dir(&journal)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "seg"))
+        .min()
+        .unwrap();
+    let aside = first.with_extension("aside");
+    std::fs::rename(&first, &aside).unwrap();
+    std::os::unix::fs::symlink(&first, &first).unwrap();
+    let read = t.with_batch_bytes(&batch, |raw| raw.len());
+    std::fs::remove_file(&first).unwrap();
+    std::fs::rename(&aside, &first).unwrap();
+    assert_eq!(read, None, "the batch could not be read back");
+    t.batch_done(&batch);
+
+    let session = t.engine().current().id.to_string();
+    t.engine().end();
+    t.flush(*WAIT).unwrap();
+    let received = rx.received();
+    let end = ends(&received)[&session].clone();
+    assert_eq!(
+        end.attr("rn_otel_sessions.dropped_count")
+            .and_then(|v| v.as_i64()),
+        Some(3),
+        "the batch's three events are counted"
+    );
+}

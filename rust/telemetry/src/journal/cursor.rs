@@ -1,7 +1,9 @@
 //! The exporter's position in the journal, kept in `<dir>/cursor` (20 bytes, rewritten in
 //! place): segment number, offset, CRC. Written without fsync: after a power loss it may be
 //! older than the outbox, which only sends some records twice (delivery is at least once).
-//! A damaged cursor counts as "from the oldest segment".
+//! A damaged cursor counts as "from the oldest segment". Something else than a regular file in
+//! its place (a directory, a FIFO) is removed and the cursor made again: left there, it would
+//! stop the journal from opening, or keep the cursor from ever being saved.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -22,13 +24,29 @@ pub(crate) struct CursorFile {
 }
 
 impl CursorFile {
-    pub fn open(dir: &Path) -> io::Result<CursorFile> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(dir.join("cursor"))?;
+    /// Opens (creating) `<dir>/cursor`; `replaced` is whether something that was not a
+    /// regular file had to be removed from its place first.
+    pub fn open(dir: &Path) -> io::Result<(CursorFile, bool)> {
+        let path = dir.join("cursor");
+        let replaced = match std::fs::symlink_metadata(&path) {
+            Ok(m) if !m.is_file() => {
+                if m.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+                true
+            }
+            _ => false,
+        };
+        let file = otel_sessions_engine::files::open_no_wait(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+            &path,
+        )?;
         let mut b = [0u8; 20];
         let cached = match file.read_exact_at(&mut b, 0) {
             Ok(()) if crc32fast::hash(&b[..16]).to_le_bytes() == b[16..20] => Some(Position {
@@ -37,10 +55,13 @@ impl CursorFile {
             }),
             _ => None,
         };
-        Ok(CursorFile {
-            file,
-            cached: Mutex::new(cached),
-        })
+        Ok((
+            CursorFile {
+                file,
+                cached: Mutex::new(cached),
+            },
+            replaced,
+        ))
     }
 
     pub fn get(&self) -> Option<Position> {

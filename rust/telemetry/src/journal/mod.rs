@@ -74,7 +74,8 @@ pub(crate) struct JournalStats {
     pub full: AtomicU64,
     /// Torn entries found at open (each ends its segment).
     pub torn_tails: AtomicU64,
-    /// Segment files that were not readable journal segments (deleted).
+    /// Segment files that were not readable journal segments (deleted), and a cursor that was
+    /// not a regular file (replaced).
     pub damaged_segments: AtomicU64,
     /// Segment files created in this process.
     pub segments_created: AtomicU64,
@@ -194,6 +195,9 @@ fn now_ms() -> i64 {
 pub(crate) enum View {
     /// The segment being written: its bytes up to the committed offset.
     Active(Arc<Segment>),
+    /// A segment the writer has just left, read through the writer's mapping (no file opened):
+    /// its bytes up to where the writer stopped.
+    Left(Arc<Segment>),
     /// A segment no longer written: the whole file.
     Old(OldSegment),
 }
@@ -201,7 +205,7 @@ pub(crate) enum View {
 impl View {
     pub fn bytes(&self) -> &[u8] {
         match self {
-            View::Active(s) => s.committed_bytes(),
+            View::Active(s) | View::Left(s) => s.committed_bytes(),
             View::Old(s) => s.bytes(),
         }
     }
@@ -254,7 +258,10 @@ impl Journal {
         // New segments are numbered past every segment name found, kept or not: a name that
         // cannot be deleted (a directory) must not be met again by a later creation.
         let next_number = files.keys().next_back().map_or(1, |n| n + 1);
-        let cursor = cursor::CursorFile::open(dir)?;
+        let (cursor, replaced) = cursor::CursorFile::open(dir)?;
+        if replaced {
+            stats.damaged_segments.fetch_add(1, Ordering::Relaxed);
+        }
         let mut at = cursor.get().unwrap_or(Position {
             segment: 0,
             offset: HEADER_BYTES,
@@ -613,6 +620,9 @@ impl Journal {
             if !w.files.contains_key(&number) {
                 return Ok(None);
             }
+            if let Some(left) = w.retired.iter().find(|s| s.number == number) {
+                return Ok(Some(View::Left(left.clone())));
+            }
             self.dir.join(segment::file_name(number))
         };
         match OldSegment::open(&path, number) {
@@ -642,25 +652,30 @@ impl Journal {
     }
 
     /// Calls `f` with the bytes of the EVENTS entry at `at` (what was handed over), read
-    /// from the journal; `None` if there is no such entry (purged, or damaged). A segment the
-    /// system refuses to open for now is tried a few more times, a moment apart (this runs on
-    /// the event worker, never on the app's threads).
-    pub fn with_events<R>(&self, at: Position, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    /// from the journal; `Ok(None)` if there is no such entry (purged, or damaged). A segment
+    /// the system refuses to open for now is tried a few more times, a moment apart (this runs
+    /// on the event worker, never on the app's threads), then [`NotNow`].
+    pub fn with_events<R>(
+        &self,
+        at: Position,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<Option<R>, NotNow> {
         let mut tries = 0;
         let view = loop {
             match self.view(at.segment) {
-                Ok(v) => break v?,
+                Ok(Some(v)) => break v,
+                Ok(None) => return Ok(None),
                 Err(NotNow) if tries < 5 => {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(20 << tries));
                 }
-                Err(NotNow) => return None,
+                Err(NotNow) => return Err(NotNow),
             }
         };
-        match entry::read(view.bytes().get(at.offset..)?) {
-            Read::Entry(Entry::Events { json, .. }, _) => Some(f(json)),
+        Ok(match view.bytes().get(at.offset..).map(entry::read) {
+            Some(Read::Entry(Entry::Events { json, .. }, _)) => Some(f(json)),
             _ => None,
-        }
+        })
     }
 
     /// The first segment after `number`, if any.

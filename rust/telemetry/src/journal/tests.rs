@@ -205,7 +205,7 @@ fn an_event_batch_is_pending_until_done_and_recovered_if_never_done() {
     assert_eq!((r.batches[0].first_seq, r.batches[0].count), (1, 2));
     assert_eq!(
         j.with_events(r.batches[0].at, |json| json.to_vec()),
-        Some(b"[4,5]".to_vec()),
+        Ok(Some(b"[4,5]".to_vec())),
         "the batch's bytes are read back from the journal"
     );
     assert_eq!(
@@ -491,6 +491,99 @@ fn odd_files_in_place_of_segments_are_damage_and_never_block() {
     assert_eq!(unexported(&j), vec![(b'a', 1), (b'a', 2)]);
 }
 
+#[test]
+fn an_odd_file_in_the_cursors_place_is_replaced_and_the_cursor_is_saved_again() {
+    for odd in ["fifo", "directory"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (j, _) = open(dir.path(), 1 << 20);
+        j.append(&record(A, 1, b"one")).unwrap();
+        j.append(&record(A, 2, b"two")).unwrap();
+        drop(j);
+        let cursor = dir.path().join("cursor");
+        fs::remove_file(&cursor).unwrap();
+        if odd == "fifo" {
+            // Opened for reading and writing it does not block on Linux, but it reads and
+            // writes nothing: the cursor would never be saved.
+            let c = std::ffi::CString::new(cursor.to_str().unwrap()).unwrap();
+            // SAFETY: a NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        } else {
+            // It cannot be opened as a file at all: the journal would not open.
+            fs::create_dir(&cursor).unwrap();
+            fs::write(cursor.join("inside"), b"x").unwrap();
+        }
+        let path = dir.path().to_path_buf();
+        let (j, r) = within_10s("opening the journal", move || open(&path, 1 << 20));
+        assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 1, "{odd}");
+        assert_eq!(r.counts.get(A), Some(&2), "{odd}: the records are kept");
+        assert_eq!(unexported(&j), vec![(b'a', 1), (b'a', 2)], "{odd}");
+        assert!(cursor.is_file(), "{odd}: a regular cursor in its place");
+        // The exporter moves on; the next launch starts where it stopped.
+        j.advance(j.end());
+        drop(j);
+        let (j, _) = open(dir.path(), 1 << 20);
+        assert_eq!(unexported(&j), vec![], "{odd}: the cursor was saved");
+        assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 0, "{odd}");
+    }
+}
+
+/// Puts a symbolic link to itself in place of `path` (the file set aside): opening it fails
+/// with ELOOP, an error of the system, not damage. Returns what puts the file back.
+fn unopenable(path: &Path) -> impl FnOnce() + '_ {
+    let aside = path.with_extension("aside");
+    fs::rename(path, &aside).unwrap();
+    std::os::unix::fs::symlink(path, path).unwrap();
+    move || {
+        fs::remove_file(path).unwrap();
+        fs::rename(&aside, path).unwrap();
+    }
+}
+
+#[test]
+fn a_segment_just_left_is_read_through_the_writers_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    let mut p = Vec::new();
+    entry::encode_events(&mut p, A, 1, 2, b"[1,2]");
+    let batch = j.append_events(&p).unwrap();
+    j.append(&record(A, 3, &[7; SEG])).unwrap(); // rolls: segment 1 is left
+    let seg1 = dir.path().join(segment::file_name(1));
+    let put_back = unopenable(&seg1);
+    // The event worker reads the batch back, and the exporter the records, without opening
+    // the file (which fails now).
+    let read = j.with_events(batch, |json| json.to_vec());
+    assert_eq!(unexported(&j), vec![(b'a', 3)], "the batch is no record");
+    j.prepare_spare(); // the exporter's call unmaps it: from now on the file is opened
+    let after = j.view(1).map(|v| v.is_some());
+    put_back();
+    assert_eq!(read, Ok(Some(b"[1,2]".to_vec())));
+    assert_eq!(after, Err(NotNow), "read from the file once unmapped");
+    assert_eq!(
+        j.with_events(batch, |json| json.to_vec()),
+        Ok(Some(b"[1,2]".to_vec()))
+    );
+}
+
+#[test]
+fn a_batch_whose_segment_will_not_open_is_not_now_rather_than_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    let mut p = Vec::new();
+    entry::encode_events(&mut p, A, 1, 2, b"[1,2]");
+    let batch = j.append_events(&p).unwrap();
+    j.append(&record(A, 3, &[7; SEG])).unwrap(); // rolls
+    j.prepare_spare(); // unmaps segment 1
+    let seg1 = dir.path().join(segment::file_name(1));
+    let put_back = unopenable(&seg1);
+    let read = j.with_events(batch, |json| json.to_vec());
+    put_back();
+    assert_eq!(read, Err(NotNow), "the caller counts the batch as dropped");
+    assert_eq!(
+        j.with_events(batch, |json| json.to_vec()),
+        Ok(Some(b"[1,2]".to_vec()))
+    );
+}
+
 const ENV_CHILD_DIR: &str = "OTEL_SESSIONS_JOURNAL_CHILD_DIR";
 
 #[test]
@@ -521,6 +614,7 @@ fn child_unreadable_segment() {
     let (j, _) = open(&dir, 1 << 20);
     j.append(&record(A, 1, b"first")).unwrap();
     j.append(&record(A, 2, &[7; SEG])).unwrap(); // rolls: segment 1 is an earlier one now
+    j.prepare_spare(); // which unmaps it: it is read from its file from now on
     let seg1 = dir.join(segment::file_name(1));
     // No descriptor free below the limit: opening segment 1 fails with EMFILE, for real.
     let normal = otel_sessions_test_support::set_open_file_limit(3);
