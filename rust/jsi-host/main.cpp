@@ -16,6 +16,7 @@
 // The host builds JSCRuntime.cpp itself and needs its class (for the JSC context).
 #include <jsc/JSCRuntime.cpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <ReactCommon/CallInvoker.h>
 
@@ -137,16 +139,28 @@ class Loop {
   int exitCode_ = 0;
 };
 
+// Holds the loop weakly, as React Native's invokers hold their scheduler: a library thread that
+// finishes after the loop has ended (an async call still running when the script exits) posts
+// to nothing, instead of locking the mutex of a destroyed loop (std::system_error, then
+// std::terminate, since invokeAsync is noexcept).
+std::atomic<int> gLatePosts{0};  // posts that found the loop gone (reported with OTS_HOST_LINGER_MS)
+
 class HostInvoker : public CallInvoker {
  public:
-  explicit HostInvoker(Loop &loop) : loop_(loop) {}
+  explicit HostInvoker(const std::shared_ptr<Loop> &loop) : loop_(loop) {}
   using CallInvoker::invokeAsync;
   using CallInvoker::invokeSync;
-  void invokeAsync(CallFunc &&func) noexcept override { loop_.post(std::move(func)); }
+  void invokeAsync(CallFunc &&func) noexcept override {
+    if (auto loop = loop_.lock()) {
+      loop->post(std::move(func));
+    } else {
+      gLatePosts++;
+    }
+  }
   void invokeSync(CallFunc &&) override { throw std::logic_error("invokeSync is not supported by this host"); }
 
  private:
-  Loop &loop_;
+  std::weak_ptr<Loop> loop_;
 };
 
 // What JavaScript sees as console, timers and __harness, on top of a few host functions.
@@ -293,11 +307,12 @@ int main(int argc, char **argv) {
 
   int code = 0;
   otshost::installCurlTransport(); // uploads go through the "platform" HTTP stack, as on a device
-  Loop loop;
+  auto loopOwner = std::make_shared<Loop>();
+  Loop &loop = *loopOwner;
   {
     auto runtime = std::make_unique<facebook::jsc::JSCRuntime>();
     jsi::Runtime &rt = *runtime;
-    auto invoker = std::make_shared<HostInvoker>(loop);
+    auto invoker = std::make_shared<HostInvoker>(loopOwner);
     try {
       installGlobals(rt, loop, args, runtime->getContext());
       trackUnhandledRejections(runtime->getContext());
@@ -322,6 +337,14 @@ int main(int argc, char **argv) {
       std::cerr << "TEARDOWN_MS " << ms << std::endl;
     }
     loop.clearAll();
+  }
+  // The loop ends with the runtime. OTS_HOST_LINGER_MS keeps the process alive that long after,
+  // as an app lives on after a reload tore its runtime down, so that library threads still
+  // running (async calls settling late) post to an ended loop (a test checks they are dropped).
+  loopOwner.reset();
+  if (const char *linger = std::getenv("OTS_HOST_LINGER_MS")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(linger)));
+    std::cerr << "LATE_POSTS_DROPPED " << gLatePosts.load() << std::endl;
   }
   return code;
 }
