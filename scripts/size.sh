@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run size`: what the Rust stack adds to an app, on this machine's target (x86_64
 # Linux; mobile targets cannot be built here). Builds two programs with the release profile
-# (opt-level z, LTO, one codegen unit, panic=unwind, stripped): the whole engine + telemetry
+# (opt-level z with the recording path faster, LTO, one codegen unit, panic=unwind, stripped): the whole engine + telemetry
 # stack, and an empty program; reports both and the difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
