@@ -126,7 +126,7 @@ struct Writer {
     /// bytes count in the budget.
     spare: Option<Segment>,
     /// Segments the writer has left, for the exporter thread to unmap (see
-    /// [`Writer::retire_active`]).
+    /// [`Writer::set_active`]).
     retired: Vec<Arc<Segment>>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
@@ -147,7 +147,8 @@ impl Writer {
     /// Makes `seg` the active segment. The one it replaces is not unmapped here, on the
     /// recording thread that rolled (a `munmap` of a written segment clears its page table
     /// entries and flushes the TLBs: about 7% of a span's time in bursts, measured), but by
-    /// the exporter thread at its next [`Journal::prepare_spare`].
+    /// the exporter thread at its next [`Journal::prepare_spare`] (a file the exporter deletes
+    /// meanwhile gives its disk space back then).
     fn set_active(&mut self, seg: Segment) {
         if let Some(old) = self.active.replace(Arc::new(seg)) {
             if self.retired.len() >= RETIRED_MAX {

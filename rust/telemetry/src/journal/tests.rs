@@ -539,14 +539,21 @@ fn unopenable(path: &Path) -> impl FnOnce() + '_ {
     }
 }
 
-#[test]
-fn a_segment_just_left_is_read_through_the_writers_mapping() {
-    let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 20);
+/// A journal holding an event batch in segment 1, then a record that rolls to segment 2; the
+/// batch's position.
+fn batch_then_roll(dir: &Path) -> (Journal, Position) {
+    let (j, _) = open(dir, 1 << 20);
     let mut p = Vec::new();
     entry::encode_events(&mut p, A, 1, 2, b"[1,2]");
     let batch = j.append_events(&p).unwrap();
     j.append(&record(A, 3, &[7; SEG])).unwrap(); // rolls: segment 1 is left
+    (j, batch)
+}
+
+#[test]
+fn a_segment_just_left_is_read_through_the_writers_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, batch) = batch_then_roll(dir.path());
     let seg1 = dir.path().join(segment::file_name(1));
     let put_back = unopenable(&seg1);
     // The event worker reads the batch back, and the exporter the records, without opening
@@ -567,11 +574,7 @@ fn a_segment_just_left_is_read_through_the_writers_mapping() {
 #[test]
 fn a_batch_whose_segment_will_not_open_is_not_now_rather_than_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 20);
-    let mut p = Vec::new();
-    entry::encode_events(&mut p, A, 1, 2, b"[1,2]");
-    let batch = j.append_events(&p).unwrap();
-    j.append(&record(A, 3, &[7; SEG])).unwrap(); // rolls
+    let (j, batch) = batch_then_roll(dir.path());
     j.prepare_spare(); // unmaps segment 1
     let seg1 = dir.path().join(segment::file_name(1));
     let put_back = unopenable(&seg1);
