@@ -139,12 +139,13 @@ class Loop {
   int exitCode_ = 0;
 };
 
+// Posts that found the loop gone (reported with OTS_HOST_LINGER_MS).
+std::atomic<int> gLatePosts{0};
+
 // Holds the loop weakly, as React Native's invokers hold their scheduler: a library thread that
 // finishes after the loop has ended (an async call still running when the script exits) posts
 // to nothing, instead of locking the mutex of a destroyed loop (std::system_error, then
 // std::terminate, since invokeAsync is noexcept).
-std::atomic<int> gLatePosts{0};  // posts that found the loop gone (reported with OTS_HOST_LINGER_MS)
-
 class HostInvoker : public CallInvoker {
  public:
   explicit HostInvoker(const std::shared_ptr<Loop> &loop) : loop_(loop) {}
