@@ -203,12 +203,9 @@ fn a_handed_over_batch_that_cannot_be_read_back_counts_as_dropped() {
         .filter(|p| p.extension().is_some_and(|x| x == "seg"))
         .min()
         .unwrap();
-    let aside = first.with_extension("aside");
-    std::fs::rename(&first, &aside).unwrap();
-    std::os::unix::fs::symlink(&first, &first).unwrap();
+    let put_back = otel_sessions_test_support::unopenable(&first);
     let read = t.with_batch_bytes(&batch, |raw| raw.len());
-    std::fs::remove_file(&first).unwrap();
-    std::fs::rename(&aside, &first).unwrap();
+    put_back();
     assert_eq!(read, None, "the batch could not be read back");
     t.batch_done(&batch);
 

@@ -119,6 +119,20 @@ pub fn thread_page_faults() -> u64 {
     u64::try_from(i64::from(u.ru_minflt) + i64::from(u.ru_majflt)).unwrap_or(0)
 }
 
+/// Puts a symbolic link to itself in place of the file at `path` (the file set aside beside
+/// it): opening it fails with ELOOP, an error of the system, not damage to what is there, as
+/// when the process has run out of descriptors. Returns what puts the file back.
+#[cfg(unix)]
+pub fn unopenable(path: &std::path::Path) -> impl FnOnce() + '_ {
+    let aside = path.with_extension("aside");
+    std::fs::rename(path, &aside).unwrap();
+    std::os::unix::fs::symlink(path, path).unwrap();
+    move || {
+        std::fs::remove_file(path).unwrap();
+        std::fs::rename(&aside, path).unwrap();
+    }
+}
+
 /// Sets this process's soft limit on open files and returns the previous one: with no
 /// descriptor free below it, every open, socket and pipe fails with EMFILE, for real. The
 /// limit is per process: lower it only in a child process ([`child`]), never beside other

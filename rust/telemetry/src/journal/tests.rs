@@ -527,18 +527,6 @@ fn an_odd_file_in_the_cursors_place_is_replaced_and_the_cursor_is_saved_again() 
     }
 }
 
-/// Puts a symbolic link to itself in place of `path` (the file set aside): opening it fails
-/// with ELOOP, an error of the system, not damage. Returns what puts the file back.
-fn unopenable(path: &Path) -> impl FnOnce() + '_ {
-    let aside = path.with_extension("aside");
-    fs::rename(path, &aside).unwrap();
-    std::os::unix::fs::symlink(path, path).unwrap();
-    move || {
-        fs::remove_file(path).unwrap();
-        fs::rename(&aside, path).unwrap();
-    }
-}
-
 /// A journal holding an event batch in segment 1, then a record that rolls to segment 2; the
 /// batch's position.
 fn batch_then_roll(dir: &Path) -> (Journal, Position) {
@@ -555,7 +543,7 @@ fn a_segment_just_left_is_read_through_the_writers_mapping() {
     let dir = tempfile::tempdir().unwrap();
     let (j, batch) = batch_then_roll(dir.path());
     let seg1 = dir.path().join(segment::file_name(1));
-    let put_back = unopenable(&seg1);
+    let put_back = otel_sessions_test_support::unopenable(&seg1);
     // The event worker reads the batch back, and the exporter the records, without opening
     // the file (which fails now).
     let read = j.with_events(batch, |json| json.to_vec());
@@ -577,7 +565,7 @@ fn a_batch_whose_segment_will_not_open_is_not_now_rather_than_nothing() {
     let (j, batch) = batch_then_roll(dir.path());
     j.prepare_spare(); // unmaps segment 1
     let seg1 = dir.path().join(segment::file_name(1));
-    let put_back = unopenable(&seg1);
+    let put_back = otel_sessions_test_support::unopenable(&seg1);
     let read = j.with_events(batch, |json| json.to_vec());
     put_back();
     assert_eq!(read, Err(NotNow), "the caller counts the batch as dropped");
