@@ -43,6 +43,9 @@ struct State {
     /// Discard the journal up to here, and the outbox (consent denied, clear all data).
     purge: Option<Position>,
     stop: bool,
+    /// The thread waits for a request: only then does a request wake it (a wake-up is a system
+    /// call; a roll refused at the bound asks again at every append).
+    idle: bool,
 }
 
 /// The handle on the exporter thread.
@@ -77,7 +80,9 @@ impl Exporter {
     pub fn request(&self) -> u64 {
         let mut s = lock(&self.state);
         s.asked += 1;
-        self.wake.notify_all();
+        if s.idle {
+            self.wake.notify_all();
+        }
         s.asked
     }
 
@@ -180,11 +185,13 @@ fn run(job: &ExportJob, mut upload: Option<UploadConfig>) {
         let (target, purge) = {
             let mut s = lock(&ex.state);
             if s.asked == s.done && !s.stop {
+                s.idle = true;
                 s = ex
                     .wake
                     .wait_timeout(s, job.interval)
                     .map(|(g, _)| g)
                     .unwrap_or_else(|e| e.into_inner().0);
+                s.idle = false;
             }
             if s.stop {
                 return;

@@ -26,6 +26,7 @@
 
 mod cursor;
 pub(crate) mod entry;
+mod files;
 pub(crate) mod segment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,6 +39,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) use cursor::Position;
 use entry::{Entry, Read};
+use files::SegmentFiles;
 use segment::{OldSegment, Segment, HEADER_BYTES};
 
 use crate::unreadable::{Unopened, Unreadable};
@@ -119,7 +121,7 @@ struct Writer {
     /// The number the next segment gets (a spare's number, when there is one).
     next_number: u64,
     /// Every segment file the exporter may read: number → size.
-    files: BTreeMap<u64, u64>,
+    files: SegmentFiles,
     /// The next segment, made ready off the recording threads ([`Journal::prepare_spare`]):
     /// numbered `next_number`, created, allocated, mapped, its RESOURCE entry written. Not in
     /// `files` until a roll makes it the active segment, so the exporter does not see it; its
@@ -141,7 +143,7 @@ const RETIRED_MAX: usize = 4;
 impl Writer {
     /// Bytes of this journal's files on disk, the spare's included.
     fn on_disk(&self) -> u64 {
-        self.files.values().sum::<u64>() + self.spare.as_ref().map_or(0, |s| s.capacity as u64)
+        self.files.total() + self.spare.as_ref().map_or(0, |s| s.capacity as u64)
     }
 
     /// Makes `seg` the active segment. The one it replaces is not unmapped here, on the
@@ -320,7 +322,8 @@ impl Journal {
         }
         cursor.set(at);
         let pending: BTreeSet<Position> = recovered.batches.iter().map(|b| b.at).collect();
-        budget.set_journal(files.values().sum());
+        let files = SegmentFiles::from(files);
+        budget.set_journal(files.total());
         let journal = Journal {
             dir: dir.to_path_buf(),
             segment_bytes,
@@ -522,7 +525,7 @@ impl Journal {
         let resource = entry::HEADER + self.resource_entry.len();
         let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
         let smallest = (HEADER_BYTES + resource + need).max(MIN_SEGMENT_BYTES);
-        let total: u64 = w.files.values().sum();
+        let total = w.files.total();
         // The last segment's worth of the cap is kept for the library's own session events.
         let reserve = if reserved {
             0
@@ -595,7 +598,7 @@ impl Journal {
         }
         let number = active.number;
         w.active = None;
-        w.files.remove(&number);
+        w.files.remove(number);
         self.budget.set_journal(w.on_disk());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
         true
@@ -618,7 +621,7 @@ impl Journal {
             if let Some(a) = w.active.as_ref().filter(|a| a.number == number) {
                 return Ok(Some(View::Active(a.clone())));
             }
-            if !w.files.contains_key(&number) {
+            if !w.files.contains(number) {
                 return Ok(None);
             }
             if let Some(left) = w.retired.iter().find(|s| s.number == number) {
@@ -681,11 +684,7 @@ impl Journal {
 
     /// The first segment after `number`, if any.
     pub fn next_segment(&self, number: u64) -> Option<u64> {
-        lock(&self.writer)
-            .files
-            .range(number + 1..)
-            .next()
-            .map(|(n, _)| *n)
+        lock(&self.writer).files.numbers(number + 1..).next()
     }
 
     /// Moves the cursor to `to` and deletes the segments before it (never the active one).
@@ -695,8 +694,7 @@ impl Journal {
             let w = lock(&self.writer);
             let active = w.active.as_ref().map(|a| a.number);
             w.files
-                .range(..to.segment)
-                .map(|(n, _)| *n)
+                .numbers(..to.segment)
                 .filter(|n| Some(*n) != active)
                 .collect()
         };
@@ -710,7 +708,7 @@ impl Journal {
         if w.active.as_ref().is_some_and(|a| a.number == number) {
             return;
         }
-        w.files.remove(&number);
+        w.files.remove(number);
         self.budget.set_journal(w.on_disk());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
     }
