@@ -391,9 +391,18 @@ mod tests {
         };
         let plain = Segment::create(dir.path(), 1, 64 * 1024, 0).unwrap();
         assert!(entry(&plain) >= 8, "filling an untouched segment faults");
-        let touched = Segment::create(dir.path(), 2, 64 * 1024, 0).unwrap();
-        touched.touch_pages();
-        assert_eq!(entry(&touched), 0, "faults filling a touched segment");
+        // Under qemu-user the thread's count also holds the emulator's own faults (its code
+        // translation, its page tables), now and then one in this window (seen once, on armv7):
+        // the least of three fills counts. A touch that did nothing would fault on each of the
+        // 16 pages, in every one of them.
+        let least = (2..5)
+            .map(|number| {
+                let touched = Segment::create(dir.path(), number, 64 * 1024, 0).unwrap();
+                touched.touch_pages();
+                entry(&touched)
+            })
+            .min();
+        assert_eq!(least, Some(0), "faults filling a touched segment");
     }
 
     #[test]
