@@ -1,7 +1,8 @@
 //! The cost of a stamped span on the thread that records it, for profilers: bursts of 100
 //! spans through our pipeline (or, with `PLAIN=1`, the same SDK pipeline without sessions),
 //! timed apart from what happens between bursts. Prints the time per span and the page faults
-//! per span taken by the recording thread.
+//! per span taken by the recording thread, then where the records are at the end (the
+//! journal's and the outbox's bytes, records refused at the bound).
 //!
 //! Between bursts: an export of everything (the default), nothing (`FLOOD=1`: the exporter
 //! competes with the recording thread), or a 1 ms sleep (`SLEEP=1`: the exporter only runs on
@@ -72,5 +73,14 @@ fn main() {
         "{:.0} ns/span, {:.3} page faults/span",
         timed.as_nanos() as f64 / spans,
         faulted as f64 / spans
+    );
+    let s = t.stats();
+    println!(
+        "journal {} MiB, outbox {} MiB in {} requests, {} records refused (journal full), {} requests evicted",
+        s.journal_bytes >> 20,
+        s.queued_bytes >> 20,
+        s.queued_requests,
+        s.journal_full,
+        s.evicted_requests
     );
 }

@@ -30,6 +30,11 @@ impl Budget {
         }
     }
 
+    /// The cap the journal and the outbox share.
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
     pub fn set_journal(&self, bytes: u64) {
         self.journal.store(bytes, Ordering::Relaxed);
     }

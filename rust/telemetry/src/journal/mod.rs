@@ -15,6 +15,10 @@
 //! * Spares: the exporter thread makes the next segment ready (created, allocated, mapped)
 //!   before it is needed; a roll on a recording thread then only swaps it in, and
 //!   creates a segment itself only when no spare is ready (a burst faster than the exporter).
+//! * Floods: while the exporter is behind and no spare is ready, each segment a roll makes is
+//!   twice the size of the last, up to a sixteenth of the cap (at most 4 MiB): fewer files to
+//!   make per record, and each spare lasts longer. Once the exporter has caught up, segments
+//!   are of the usual size again, and a large active segment is left at the next append.
 //! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
 //!   in the middle of a write) ends its segment there, and is counted. Nothing is appended to
 //!   an earlier launch's segment. A file under a segment's name that is no segment (not a
@@ -61,6 +65,10 @@ fn free_disk_bytes(dir: &Path) -> Option<u64> {
     #[allow(clippy::unnecessary_cast)] // the field types vary by OS
     Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
 }
+
+/// The largest segments grow to while the exporter is behind (see [`Writer::size`]), and no
+/// more than a sixteenth of the cap.
+const GROWN_SEGMENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// The smallest segment made when the disk has no room for a whole one.
 const MIN_SEGMENT_BYTES: usize = 4 * 1024;
@@ -132,6 +140,16 @@ struct Writer {
     retired: Vec<Arc<Segment>>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
+    /// The size of the segments made from now on. The journal's segment size, doubled at each
+    /// roll that found no spare while the exporter was a whole segment or more behind (a
+    /// flood: fewer, larger segments, so that making them costs less per record, and a spare
+    /// lasts longer), up to [`Journal::max_segment_bytes`]; back to the segment size once the
+    /// exporter has caught up.
+    size: usize,
+    /// The active segment grew larger than the segment size and the exporter has caught up:
+    /// the next append starts a new segment, so that a flood's large segment does not stay
+    /// mapped (resident memory) for a long time at an app's pace.
+    seal: bool,
     /// Set by [`Journal::close`]: no spare is made any more.
     closed: bool,
 }
@@ -165,6 +183,8 @@ impl Writer {
 pub(crate) struct Journal {
     dir: PathBuf,
     segment_bytes: usize,
+    /// What segments grow to in a flood ([`Writer::size`]).
+    max_segment_bytes: usize,
     /// Shared with the outbox: the journal may hold what the outbox leaves of the cap.
     budget: Arc<crate::budget::Budget>,
     /// Frees outbox bytes (its oldest requests) when the journal needs room.
@@ -324,9 +344,13 @@ impl Journal {
         let pending: BTreeSet<Position> = recovered.batches.iter().map(|b| b.at).collect();
         let files = SegmentFiles::from(files);
         budget.set_journal(files.total());
+        let max_segment_bytes = usize::try_from(budget.max() / 16)
+            .unwrap_or(usize::MAX)
+            .clamp(segment_bytes, GROWN_SEGMENT_BYTES.max(segment_bytes));
         let journal = Journal {
             dir: dir.to_path_buf(),
             segment_bytes,
+            max_segment_bytes,
             budget,
             make_room: std::sync::OnceLock::new(),
             resource_entry,
@@ -337,6 +361,8 @@ impl Journal {
                 spare: None,
                 retired: Vec::new(),
                 preparing: false,
+                size: segment_bytes,
+                seal: false,
                 closed: false,
             }),
             cursor,
@@ -374,7 +400,7 @@ impl Journal {
         let header = entry::header(payload);
         let need = entry::HEADER + payload.len();
         let mut w = lock(&self.writer);
-        let fits = w.active.as_ref().is_some_and(|s| s.remaining() >= need);
+        let fits = !w.seal && w.active.as_ref().is_some_and(|s| s.remaining() >= need);
         if !fits {
             let rolled = self.roll(&mut w, need, reserved);
             drop(w);
@@ -426,9 +452,9 @@ impl Journal {
     pub fn prepare_spare(&self) {
         let fits = |w: &Writer| {
             let room = self.budget.journal_room();
-            w.on_disk() + 2 * self.segment_bytes as u64 <= room
+            w.on_disk() + 2 * w.size as u64 <= room
         };
-        let number = {
+        let (number, size) = {
             let mut w = lock(&self.writer);
             let retired = std::mem::take(&mut w.retired);
             if !retired.is_empty() {
@@ -436,15 +462,20 @@ impl Journal {
                 drop(retired); // unmapped here, outside the lock
                 w = lock(&self.writer);
             }
+            self.shrink_after_flood(&mut w);
             if w.spare.is_some() || w.preparing || w.closed || !fits(&w) {
                 return;
             }
             w.preparing = true;
-            w.next_number
+            (w.next_number, w.size)
         };
         let roomy = free_disk_bytes(&self.dir)
             .is_some_and(|free| free >= SPARE_DISK_SEGMENTS * self.segment_bytes as u64);
-        let made = if roomy { self.make_spare(number) } else { None };
+        let made = if roomy {
+            self.make_spare(number, size)
+        } else {
+            None
+        };
         let mut w = lock(&self.writer);
         w.preparing = false;
         // A roll may have made segment `number` itself meanwhile; renamed under the lock, so a
@@ -468,10 +499,47 @@ impl Journal {
         }
     }
 
-    /// A spare numbered `number`, under its preparing name, ready to be renamed.
-    fn make_spare(&self, number: u64) -> Option<Segment> {
+    /// Once the exporter has caught up after a flood (it reads the active segment): new
+    /// segments are of the segment size again, a larger spare is deleted (it is made again at
+    /// that size), and a larger active segment is sealed (the next append starts a new one).
+    fn shrink_after_flood(&self, w: &mut Writer) {
+        if w.size == self.segment_bytes
+            && w.spare
+                .as_ref()
+                .is_none_or(|s| s.capacity <= self.segment_bytes)
+            && w.active
+                .as_ref()
+                .is_none_or(|a| a.capacity <= self.segment_bytes)
+        {
+            return;
+        }
+        let caught_up = w
+            .active
+            .as_ref()
+            .is_none_or(|a| self.cursor().segment >= a.number);
+        if !caught_up {
+            return;
+        }
+        w.size = self.segment_bytes;
+        if w.spare
+            .as_ref()
+            .is_some_and(|s| s.capacity > self.segment_bytes)
+        {
+            self.delete_spare(w);
+        }
+        if w.active
+            .as_ref()
+            .is_some_and(|a| a.capacity > self.segment_bytes)
+        {
+            w.seal = true;
+        }
+    }
+
+    /// A spare numbered `number` of `size` bytes, under its preparing name, ready to be
+    /// renamed.
+    fn make_spare(&self, number: u64, size: usize) -> Option<Segment> {
         let path = self.dir.join(segment::spare_name(number));
-        let Ok(seg) = Segment::create_at(&path, number, self.segment_bytes, now_ms()) else {
+        let Ok(seg) = Segment::create_at(&path, number, size, now_ms()) else {
             let _ = fs::remove_file(&path);
             return None;
         };
@@ -515,15 +583,25 @@ impl Journal {
             w.next_number = spare.number + 1;
             w.files.insert(spare.number, spare.capacity as u64);
             w.set_active(spare);
+            w.seal = false;
             self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
             self.stats.spares_used.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        // A record larger than a spare: a segment of its size is made below, under the spare's
-        // number.
+        // No spare (the exporter is busy), or a record larger than the spare: a segment is
+        // made below, under the spare's number. With no spare while the exporter is a whole
+        // segment or more behind, segments grow (see `Writer::size`).
+        let no_spare = w.spare.is_none();
         self.delete_spare(w);
+        let behind = w
+            .active
+            .as_ref()
+            .is_some_and(|a| self.cursor().segment < a.number);
+        if no_spare && behind {
+            w.size = (w.size * 2).min(self.max_segment_bytes);
+        }
         let resource = entry::HEADER + self.resource_entry.len();
-        let capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
+        let mut capacity = w.size.max(HEADER_BYTES + resource + need);
         let smallest = (HEADER_BYTES + resource + need).max(MIN_SEGMENT_BYTES);
         let total = w.files.total();
         // The last segment's worth of the cap is kept for the library's own session events.
@@ -533,6 +611,14 @@ impl Journal {
             self.segment_bytes as u64
         };
         let bound = |room: u64| room.saturating_sub(reserve);
+        if total + capacity as u64 > bound(self.budget.journal_room())
+            && w.size > self.segment_bytes
+        {
+            // Near the bound a grown segment would drop records (or evict requests) that a
+            // segment of the usual size has room for.
+            w.size = self.segment_bytes;
+            capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
+        }
         let need = total + capacity as u64;
         if need > bound(self.budget.journal_room()) {
             // Newer records first: the oldest outbox requests make room, counted as evicted.
@@ -583,6 +669,7 @@ impl Journal {
         w.files.insert(number, capacity as u64);
         self.budget.set_journal(w.on_disk());
         w.set_active(seg);
+        w.seal = false;
         self.stats.segments_created.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }

@@ -359,6 +359,114 @@ fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_num
 }
 
 /// Appends records of `body_len` bytes until `j` has made `n` segments in all; how many.
+/// Sizes of the segment files on disk, by number.
+fn segment_sizes(dir: &Path) -> Vec<u64> {
+    names(dir)
+        .iter()
+        .filter(|n| segment::parse_name(n).is_some())
+        .map(|n| fs::metadata(dir.join(n)).unwrap().len())
+        .collect()
+}
+
+/// Appends records of A (numbered on from `seq`) until `n` segments have been made.
+fn append_until_segments(j: &Journal, n: u64, seq: &mut u64) {
+    while j.stats.segments_created.load(Ordering::Relaxed) < n {
+        *seq += 1;
+        j.append(&record(A, *seq, &[3; 100])).unwrap();
+    }
+}
+
+#[test]
+fn segments_grow_while_the_exporter_is_behind_and_shrink_once_it_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    // A cap of 1 MiB: segments grow to a sixteenth of it, 64 KiB (16 segment sizes).
+    let max = 1 << 20;
+    let (j, _) = open(dir.path(), max);
+    let mut seq = 0;
+    // At an app's pace the exporter reads the active segment when it fills: a roll without a
+    // spare then makes a segment of the usual size.
+    for n in 1..=3 {
+        append_until_segments(&j, n, &mut seq);
+        j.advance(j.end());
+    }
+    assert_eq!(
+        segment_sizes(dir.path()),
+        vec![SEG as u64],
+        "none grew: {seq}"
+    );
+    // A flood: the exporter stays behind (in segment 3) and makes no spare. Each roll from a
+    // segment after the exporter's doubles the size, up to a sixteenth of the cap.
+    let start = seq;
+    append_until_segments(&j, 9, &mut seq);
+    let sizes = segment_sizes(dir.path());
+    assert_eq!(
+        sizes,
+        [1, 1, 2, 4, 8, 16, 16].map(|k| k * SEG as u64).to_vec(),
+        "segments 3 to 9"
+    );
+    assert_eq!(j.total_bytes(), sizes.iter().sum::<u64>());
+    assert!(j.total_bytes() <= max);
+    assert_eq!(
+        unexported(&j),
+        (start + 1..=seq).map(|s| (b'a', s)).collect::<Vec<_>>(),
+        "every record of the flood once, in order"
+    );
+    // The exporter catches up: a spare of the usual size is made, and the large active segment
+    // is sealed, so the next record goes to the spare.
+    let active = j.end().segment;
+    assert_eq!(active, 9);
+    j.advance(j.end());
+    j.prepare_spare();
+    seq += 1;
+    let at = j.append(&record(A, seq, b"after")).unwrap();
+    assert_eq!(at.segment, 10, "the next record starts a new segment");
+    assert_eq!(j.stats.spares_used.load(Ordering::Relaxed), 1);
+    assert_eq!(segment_sizes(dir.path()), vec![16 * SEG as u64, SEG as u64]);
+    // Back at an app's pace, segments made after it are of the usual size.
+    for n in 11..=12 {
+        j.advance(j.end());
+        append_until_segments(&j, n, &mut seq);
+    }
+    assert_eq!(segment_sizes(dir.path()), vec![SEG as u64; 2]);
+    drop(j);
+    let (_, r) = open(dir.path(), max);
+    assert_eq!(
+        r.counts.get(A),
+        Some(&seq),
+        "what was journaled is recovered"
+    );
+}
+
+#[test]
+fn near_the_bound_segments_stop_growing_rather_than_refuse_records() {
+    let dir = tempfile::tempdir().unwrap();
+    // Segments grow to a sixteenth of it, 64 KiB; a bound that is no sum of grown segments.
+    let max = (1 << 20) + 40 * 1024;
+    let (j, _) = open(dir.path(), max);
+    let mut seq = 0;
+    // A flood with no exporter: segments grow, then the bound refuses a record.
+    let payload = |seq| record(A, seq, &[4; 100]);
+    while j.append(&payload(seq + 1)).is_ok() {
+        seq += 1;
+    }
+    assert!(
+        segment_sizes(dir.path()).contains(&(max / 16)),
+        "segments grew"
+    );
+    // Refused only when not even a segment of the usual size fits, less the reserve (one).
+    assert!(
+        j.total_bytes() + 2 * SEG as u64 > max,
+        "refused at {} bytes of {max}",
+        j.total_bytes()
+    );
+    assert!(j.total_bytes() <= max);
+    assert_eq!(
+        unexported(&j).len() as u64,
+        seq,
+        "every record accepted is there"
+    );
+}
+
 fn fill_until_segments(j: &Journal, n: u64, body_len: usize) -> u64 {
     let payload = record(A, 1, &vec![7; body_len]);
     let mut appended = 0;
