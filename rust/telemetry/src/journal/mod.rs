@@ -450,9 +450,9 @@ impl Journal {
     /// roll then creates the segment itself, as it would without spares. First, it unmaps the
     /// segments the writer has left since the last call.
     pub fn prepare_spare(&self) {
+        // Room for the spare and the reserve.
         let fits = |w: &Writer| {
-            let room = self.budget.journal_room();
-            w.on_disk() + 2 * w.size as u64 <= room
+            w.on_disk() + w.size as u64 + self.segment_bytes as u64 <= self.budget.journal_room()
         };
         let (number, size) = {
             let mut w = lock(&self.writer);
@@ -611,24 +611,26 @@ impl Journal {
             self.segment_bytes as u64
         };
         let bound = |room: u64| room.saturating_sub(reserve);
-        if total + capacity as u64 > bound(self.budget.journal_room())
-            && w.size > self.segment_bytes
-        {
-            // Near the bound a grown segment would drop records (or evict requests) that a
-            // segment of the usual size has room for.
-            w.size = self.segment_bytes;
-            capacity = self.segment_bytes.max(HEADER_BYTES + resource + need);
-        }
-        let need = total + capacity as u64;
-        if need > bound(self.budget.journal_room()) {
-            // Newer records first: the oldest outbox requests make room, counted as evicted.
-            if let Some(evict) = self.make_room.get() {
-                evict(need - bound(self.budget.journal_room()));
-            }
+        let fits = |capacity: usize| {
+            let need = total + capacity as u64;
             if need > bound(self.budget.journal_room()) {
+                // Newer records first: the oldest outbox requests make room, counted as evicted.
+                if let Some(evict) = self.make_room.get() {
+                    evict(need - bound(self.budget.journal_room()));
+                }
+            }
+            need <= bound(self.budget.journal_room())
+        };
+        if !fits(capacity) {
+            // When the journal's own files fill the bound, a grown segment would drop records
+            // that a segment of the usual size has room for.
+            let usual = self.segment_bytes.max(HEADER_BYTES + resource + need);
+            if capacity <= usual || !fits(usual) {
                 self.stats.full.fetch_add(1, Ordering::Relaxed);
                 return Err(Full);
             }
+            w.size = self.segment_bytes;
+            capacity = usual;
         }
         let number = w.next_number;
         let created = Segment::create(&self.dir, number, capacity, now_ms())
