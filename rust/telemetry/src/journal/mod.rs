@@ -448,7 +448,9 @@ impl Journal {
     /// reserve), when the disk has less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the
     /// outbox needs that room more), when the disk refuses it, or after [`Journal::close`]: a
     /// roll then creates the segment itself, as it would without spares. First, it unmaps the
-    /// segments the writer has left since the last call.
+    /// segments the writer has left since the last call, and maps in the rest of an active
+    /// segment a roll made itself (its pages ahead of the writer), so that in a flood the
+    /// recording thread's stores into it do not fault either.
     pub fn prepare_spare(&self) {
         // Room for the spare and the reserve.
         let fits = |w: &Writer| {
@@ -457,11 +459,15 @@ impl Journal {
         let (number, size) = {
             let mut w = lock(&self.writer);
             let retired = std::mem::take(&mut w.retired);
-            if !retired.is_empty() {
-                drop(w);
-                drop(retired); // unmapped here, outside the lock
-                w = lock(&self.writer);
+            let active = w.active.clone();
+            drop(w);
+            drop(retired); // unmapped here, outside the lock
+                           // A segment the recording thread made itself (no spare was ready, or none fitted:
+                           // a flood at the bound): its pages ahead of the writer are mapped in from here.
+            if let Some(active) = active {
+                active.map_in_rest();
             }
+            let mut w = lock(&self.writer);
             self.shrink_after_flood(&mut w);
             if w.spare.is_some() || w.preparing || w.closed || !fits(&w) {
                 return;

@@ -17,7 +17,7 @@
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::unreadable::Unopened;
 
@@ -113,6 +113,15 @@ pub(crate) fn parse_name(name: &str) -> Option<u64> {
         .flatten()
 }
 
+/// The system's page size.
+fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+        .ok()
+        .filter(|p| *p > 0)
+        .unwrap_or(4096)
+}
+
 /// The segment being written.
 pub(crate) struct Segment {
     pub number: u64,
@@ -121,6 +130,8 @@ pub(crate) struct Segment {
     _file: File,
     /// Bytes written and complete (entries end here); readers read below it.
     committed: AtomicUsize,
+    /// Its pages were mapped in for writing ([`Segment::map_in`], [`Segment::map_in_rest`]).
+    mapped_in: AtomicBool,
 }
 
 impl Segment {
@@ -167,6 +178,7 @@ impl Segment {
             map,
             _file: file,
             committed: AtomicUsize::new(HEADER_BYTES),
+            mapped_in: AtomicBool::new(false),
         })
     }
 
@@ -177,26 +189,49 @@ impl Segment {
     /// one store per page takes the faults here. The pages then count in the process's
     /// resident memory (the segment's size at most). Call it before the segment is shared.
     pub fn map_in(&self) {
+        if !self.populate(0) {
+            self.touch_pages();
+        }
+        self.mapped_in.store(true, Ordering::Relaxed);
+    }
+
+    /// [`Segment::map_in`] for a segment being written (one a recording thread made itself,
+    /// with no spare ready), once: the pages from the writer's on, where the kernel can map
+    /// them in without touching them (`MADV_POPULATE_WRITE`); elsewhere nothing.
+    pub fn map_in_rest(&self) {
+        if self.mapped_in.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        self.populate(self.committed.load(Ordering::Acquire));
+    }
+
+    /// `MADV_POPULATE_WRITE` on the pages from the one holding byte `from` to the end: `true`
+    /// if the kernel did it. It changes no byte, so it may run while another thread writes.
+    fn populate(&self, from: usize) -> bool {
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             const MADV_POPULATE_WRITE: libc::c_int = 23;
-            // SAFETY: advice on exactly the range `map` mapped; it changes no byte.
-            if unsafe { libc::madvise(self.map.ptr.cast(), self.map.len, MADV_POPULATE_WRITE) } == 0
-            {
-                return;
+            let start = from.min(self.map.len) / page_size() * page_size();
+            // SAFETY: advice on a page-aligned part of the range `map` mapped (the mapping
+            // starts on a page); it changes no byte.
+            unsafe {
+                libc::madvise(
+                    self.map.ptr.add(start).cast(),
+                    self.map.len - start,
+                    MADV_POPULATE_WRITE,
+                ) == 0
             }
         }
-        self.touch_pages();
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let _ = from;
+            false
+        }
     }
 
     /// [`Segment::map_in`] by hand: one store per page, each taking its fault here.
     fn touch_pages(&self) {
-        // SAFETY: sysconf has no preconditions.
-        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
-            .ok()
-            .filter(|p| *p > 0)
-            .unwrap_or(4096);
-        for at in (0..self.map.len).step_by(page) {
+        for at in (0..self.map.len).step_by(page_size()) {
             // SAFETY: `at` is inside the writable mapping, and no other thread uses the
             // segment yet (the caller's contract): the byte is written back unchanged.
             unsafe {

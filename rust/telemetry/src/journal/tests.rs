@@ -479,7 +479,7 @@ fn fill_until_segments(j: &Journal, n: u64, body_len: usize) -> u64 {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn a_spare_is_mapped_in_ahead_so_filling_it_takes_no_page_fault() {
+fn spares_and_the_rest_of_a_rolled_segment_are_mapped_in_so_filling_them_takes_no_page_fault() {
     use otel_sessions_test_support::thread_page_faults;
     // qemu-user takes the advice as a hint and ignores it.
     if otel_sessions_test_support::skip_when_emulated("qemu-user ignores MADV_POPULATE_WRITE") {
@@ -503,9 +503,21 @@ fn a_spare_is_mapped_in_ahead_so_filling_it_takes_no_page_fault() {
         made_by_the_roll >= 4,
         "{made_by_the_roll} faults filling half of a segment the roll made"
     );
-    // Segment 2, a spare: the roll swaps it in (counted apart: the roll allocates), then
-    // filling all of it takes no fault.
+    // The exporter's call makes a spare, and maps in the rest of segment 1 (a recording
+    // thread made it): a quarter more of it fills without a fault.
     j.prepare_spare();
+    let f0 = thread_page_faults();
+    for _ in 0..BIG / 4 / payload.len() {
+        j.append(&payload).unwrap();
+    }
+    let rest = thread_page_faults() - f0;
+    assert_eq!(j.stats.segments_created.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        rest, 0,
+        "faults filling the rest of the segment the roll made"
+    );
+    // Segment 2, the spare: the roll swaps it in (counted apart: the roll allocates), then
+    // filling all of it takes no fault.
     fill_until_segments(&j, 2, 200);
     let f0 = thread_page_faults();
     let fits = (BIG - HEADER_BYTES - 1024) / (entry::HEADER + payload.len());
