@@ -16,7 +16,8 @@
 //!   before it is needed; a roll on a recording thread then only swaps it in, and
 //!   creates a segment itself only when no spare is ready (a burst faster than the exporter).
 //! * Floods: while the exporter is behind and no spare is ready, each segment a roll makes is
-//!   twice the size of the last, up to a sixteenth of the cap (at most 4 MiB): fewer files to
+//!   twice the size of the last, up to a sixteenth of the cap (at most 4 MiB), while the disk
+//!   has room for eight of them (the outbox needs the room on a nearly full disk): fewer files to
 //!   make per record, and each spare lasts longer. Once the exporter has caught up, segments
 //!   are of the usual size again, and a large active segment is left at the next append.
 //! * Damage: every entry has a length and a CRC; at open, a torn tail (a power loss or a kill
@@ -604,7 +605,13 @@ impl Journal {
             .as_ref()
             .is_some_and(|a| self.cursor().segment < a.number);
         if no_spare && behind {
-            w.size = (w.size * 2).min(self.max_segment_bytes);
+            let grown = (w.size * 2).min(self.max_segment_bytes);
+            // Only while the disk has room for many of them, as for spares: on a nearly full
+            // disk the outbox needs the room (it must write what the journal holds before the
+            // journal can give any back), and large segments would take it.
+            let roomy = free_disk_bytes(&self.dir)
+                .is_some_and(|free| free >= SPARE_DISK_SEGMENTS * grown as u64);
+            w.size = if roomy { grown } else { self.segment_bytes };
         }
         let resource = entry::HEADER + self.resource_entry.len();
         let mut capacity = w.size.max(HEADER_BYTES + resource + need);
