@@ -40,6 +40,7 @@ impl SegmentFiles {
         self.total
     }
 
+    /// Whether segment `number` is there.
     pub fn contains(&self, number: u64) -> bool {
         self.sizes.contains_key(&number)
     }

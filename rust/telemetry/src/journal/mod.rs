@@ -520,11 +520,7 @@ impl Journal {
         {
             return;
         }
-        let caught_up = w
-            .active
-            .as_ref()
-            .is_none_or(|a| self.cursor().segment >= a.number);
-        if !caught_up {
+        if self.exporter_behind(w) {
             return;
         }
         w.size = self.segment_bytes;
@@ -540,6 +536,13 @@ impl Journal {
         {
             w.seal = true;
         }
+    }
+
+    /// Whether the exporter's cursor is a whole segment or more behind the active segment.
+    fn exporter_behind(&self, w: &Writer) -> bool {
+        w.active
+            .as_ref()
+            .is_some_and(|a| self.cursor().segment < a.number)
     }
 
     /// A spare numbered `number` of `size` bytes, under its preparing name, ready to be
@@ -600,11 +603,7 @@ impl Journal {
         // segment or more behind, segments grow (see `Writer::size`).
         let no_spare = w.spare.is_none();
         self.delete_spare(w);
-        let behind = w
-            .active
-            .as_ref()
-            .is_some_and(|a| self.cursor().segment < a.number);
-        if no_spare && behind {
+        if no_spare && self.exporter_behind(w) {
             let grown = (w.size * 2).min(self.max_segment_bytes);
             // Only while the disk has room for many of them, as for spares: on a nearly full
             // disk the outbox needs the room (it must write what the journal holds before the

@@ -358,7 +358,6 @@ fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_num
     );
 }
 
-/// Appends records of `body_len` bytes until `j` has made `n` segments in all; how many.
 /// Sizes of the segment files on disk, by number.
 fn segment_sizes(dir: &Path) -> Vec<u64> {
     names(dir)
@@ -467,6 +466,7 @@ fn near_the_bound_segments_stop_growing_rather_than_refuse_records() {
     );
 }
 
+/// Appends records of `body_len` bytes until `j` has made `n` segments in all; how many.
 fn fill_until_segments(j: &Journal, n: u64, body_len: usize) -> u64 {
     let payload = record(A, 1, &vec![7; body_len]);
     let mut appended = 0;
