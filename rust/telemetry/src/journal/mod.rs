@@ -30,6 +30,7 @@
 //!   engine must not hand those out again) and the JS event batches never recorded (replayed).
 
 mod cursor;
+mod disk_room;
 pub(crate) mod entry;
 mod files;
 pub(crate) mod segment;
@@ -43,6 +44,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) use cursor::Position;
+use disk_room::DiskRoom;
 use entry::{Entry, Read};
 use files::SegmentFiles;
 use segment::{OldSegment, Segment, HEADER_BYTES};
@@ -52,20 +54,6 @@ use crate::unreadable::{Unopened, Unreadable};
 /// A spare is made only while the disk has this many segments' worth free: on a nearly full
 /// disk the outbox's requests need the room more.
 const SPARE_DISK_SEGMENTS: u64 = 8;
-
-/// Bytes free for this process on the file system holding `dir`; `None` if unknown.
-fn free_disk_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a NUL-terminated path and a zeroed struct the call fills in.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: as above; `st` outlives the call.
-    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
-        return None;
-    }
-    #[allow(clippy::unnecessary_cast)] // the field types vary by OS
-    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
-}
 
 /// The largest segments grow to while the exporter is behind (see [`Writer::size`]), and no
 /// more than a sixteenth of the cap.
@@ -201,6 +189,8 @@ pub(crate) struct Journal {
     on_roll: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// The segment that last failed to open for a reason that may pass.
     unreadable: Unreadable<u64>,
+    /// Free bytes on the disk: read by the exporter, estimated by rolls.
+    disk_room: DiskRoom,
     pub stats: JournalStats,
 }
 
@@ -370,8 +360,10 @@ impl Journal {
             pending_events: Mutex::new(pending),
             on_roll: std::sync::OnceLock::new(),
             unreadable: Unreadable::default(),
+            disk_room: DiskRoom::default(),
             stats,
         };
+        journal.disk_room.read(dir);
         Ok((journal, recovered))
     }
 
@@ -448,7 +440,8 @@ impl Journal {
     /// already (or one is being made), when it would not fit within the bound (less the
     /// reserve), when the disk has less than [`SPARE_DISK_SEGMENTS`] segments' worth free (the
     /// outbox needs that room more), when the disk refuses it, or after [`Journal::close`]: a
-    /// roll then creates the segment itself, as it would without spares. First, it unmaps the
+    /// roll then creates the segment itself, as it would without spares. It reads the disk's
+    /// free bytes at every call (the rolls' estimate, see `disk_room.rs`). First, it unmaps the
     /// segments the writer has left since the last call, and maps in the rest of an active
     /// segment a roll made itself (its pages ahead of the writer), so that in a flood the
     /// recording thread's stores into it do not fault either.
@@ -457,14 +450,17 @@ impl Journal {
         let fits = |w: &Writer| {
             w.on_disk() + w.size as u64 + self.segment_bytes as u64 <= self.budget.journal_room()
         };
+        // Read at every call, spare or not: the rolls' estimate starts from it.
+        let free = self.disk_room.read(&self.dir);
         let (number, size) = {
             let mut w = lock(&self.writer);
             let retired = std::mem::take(&mut w.retired);
             let active = w.active.clone();
             drop(w);
-            drop(retired); // unmapped here, outside the lock
-                           // A segment the recording thread made itself (no spare was ready, or none fitted:
-                           // a flood at the bound): its pages ahead of the writer are mapped in from here.
+            // Unmapped here, outside the lock.
+            drop(retired);
+            // A segment the recording thread made itself (no spare was ready, or none fitted:
+            // a flood at the bound): its pages ahead of the writer are mapped in from here.
             if let Some(active) = active {
                 active.map_in_rest();
             }
@@ -476,8 +472,7 @@ impl Journal {
             w.preparing = true;
             (w.next_number, w.size)
         };
-        let roomy = free_disk_bytes(&self.dir)
-            .is_some_and(|free| free >= SPARE_DISK_SEGMENTS * self.segment_bytes as u64);
+        let roomy = free >= SPARE_DISK_SEGMENTS * self.segment_bytes as u64;
         let made = if roomy {
             self.make_spare(number, size)
         } else {
@@ -608,8 +603,8 @@ impl Journal {
             // Only while the disk has room for many of them, as for spares: on a nearly full
             // disk the outbox needs the room (it must write what the journal holds before the
             // journal can give any back), and large segments would take it.
-            let roomy = free_disk_bytes(&self.dir)
-                .is_some_and(|free| free >= SPARE_DISK_SEGMENTS * grown as u64);
+            // The exporter's last reading, less what rolls made since: no system call here.
+            let roomy = self.disk_room.estimate() >= SPARE_DISK_SEGMENTS * grown as u64;
             w.size = if roomy { grown } else { self.segment_bytes };
         }
         let resource = entry::HEADER + self.resource_entry.len();
@@ -678,6 +673,7 @@ impl Journal {
                 return Err(Full);
             }
         };
+        self.disk_room.allocated(capacity as u64);
         seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
         w.next_number += 1;
         w.files.insert(number, capacity as u64);
