@@ -5,6 +5,8 @@
 //!   duration and deadline, so a user who changes the phone's clock neither ends nor
 //!   extends a session.
 //!
+//! The wall clock is read at most once per millisecond of the monotonic one (`WallCache`).
+//!
 //! A monotonic clock restarts at boot. The `boot_id` tells the engine whether two
 //! readings come from the same boot; when they do not, it falls back to the wall
 //! clock (clamped at zero) for the time that passed between them.
@@ -52,15 +54,53 @@ impl SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
+        static WALL: WallCache = WallCache::new();
+        let mono_ms = platform::mono_ms();
         Timestamp {
-            wall_ms: wall_now_ms(),
-            mono_ms: platform::mono_ms(),
+            wall_ms: WALL.wall_ms(mono_ms, wall_now_ms),
+            mono_ms,
         }
     }
 
     fn boot_id(&self) -> Option<String> {
         static BOOT_ID: OnceLock<Option<String>> = OnceLock::new();
         BOOT_ID.get_or_init(platform::boot_id).clone()
+    }
+}
+
+/// The wall clock read at most once per millisecond of the monotonic clock: within one, the
+/// wall time is the last reading's, moved on by the monotonic clock (the same millisecond, to
+/// within the two clocks' drift). A recording thread in a flood reads the engine's clocks a
+/// million times a second, and the wall clock's read was 6% of a span's time; at an app's
+/// pace every call still reads it. A change of the wall clock shows from the next millisecond.
+struct WallCache {
+    /// The monotonic millisecond of the last reading (`i64::MIN`: none yet).
+    at_mono: AtomicI64,
+    /// The wall clock minus the monotonic clock at the last reading.
+    offset: AtomicI64,
+}
+
+impl WallCache {
+    const fn new() -> Self {
+        WallCache {
+            at_mono: AtomicI64::new(i64::MIN),
+            offset: AtomicI64::new(0),
+        }
+    }
+
+    /// The wall time at `mono_ms`, from `read` when the last reading is of another millisecond.
+    /// Two threads racing over a new millisecond may pair one's millisecond with the other's
+    /// offset: both were read within a millisecond or two, so they differ only if the wall
+    /// clock was set in between.
+    fn wall_ms(&self, mono_ms: i64, read: impl FnOnce() -> i64) -> i64 {
+        if self.at_mono.load(Ordering::Acquire) == mono_ms {
+            return mono_ms.saturating_add(self.offset.load(Ordering::Acquire));
+        }
+        let wall = read();
+        self.offset
+            .store(wall.saturating_sub(mono_ms), Ordering::Release);
+        self.at_mono.store(mono_ms, Ordering::Release);
+        wall
     }
 }
 
@@ -251,6 +291,53 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wall_clock_is_read_once_per_monotonic_millisecond_and_a_change_shows_at_the_next() {
+        let cache = WallCache::new();
+        let reads = std::cell::Cell::new(0);
+        let mut wall = 1_700_000_000_000;
+        let at = |mono: i64, wall: i64| {
+            cache.wall_ms(mono, || {
+                reads.set(reads.get() + 1);
+                wall
+            })
+        };
+        assert_eq!(at(5_000, wall), wall);
+        assert_eq!(
+            at(5_000, wall + 1),
+            wall,
+            "the same millisecond: not read again"
+        );
+        assert_eq!(reads.get(), 1);
+        wall += 1;
+        assert_eq!(at(5_001, wall), wall, "the next millisecond is read");
+        assert_eq!(reads.get(), 2);
+        wall -= 86_400_000; // the user sets the clock back a day
+        assert_eq!(
+            at(5_002, wall),
+            wall,
+            "a change shows at the next millisecond"
+        );
+        assert_eq!(at(5_002, 0), wall);
+        assert_eq!(reads.get(), 3);
+        assert_eq!(at(4_000, 42), 42, "any other millisecond is read");
+    }
+
+    #[test]
+    fn the_system_clock_wall_time_follows_the_system_wall_clock() {
+        let clock = SystemClock::new();
+        for _ in 0..1000 {
+            let before = wall_now_ms();
+            let t = clock.now();
+            let after = wall_now_ms();
+            // Within the millisecond (and the two clocks' drift) of a fresh reading.
+            assert!(
+                t.wall_ms >= before - 2 && t.wall_ms <= after + 2,
+                "{before} {t:?} {after}"
+            );
+        }
+    }
 
     #[test]
     fn manual_clock_wall_change_leaves_monotonic_alone() {
