@@ -13,7 +13,7 @@ for (const f of r.figures ?? []) {
   if (!Number.isFinite(f.value) || (!difference && f.value <= 0)) problems.push(`${f.what}: value ${f.value}`);
   if (f.baselineValue !== null && !(Number.isFinite(f.baselineValue) && f.baselineValue > 0)) problems.push(`${f.what}: baseline ${f.baselineValue}`);
 }
-for (const suite of ['binding', 'otel-bridge', 'peers', 'startup', 'memory', 'memoryBaseline']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
+for (const suite of ['binding', 'otel-bridge', 'peers', 'peersNoJit', 'startup', 'memory', 'memoryBaseline']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
 const memoryRuns = r.host?.memoryRuns ?? [];
 for (const jit of [true, false]) {
   if (!memoryRuns.some((m) => m.jit === jit && m.ours?.rssAfterFlushKiB > 0 && m.baseline?.rssAfterFlushKiB > 0)) {

@@ -69,24 +69,32 @@ figure('session id read from JS', idOurs, 'ns', 'web-common SessionManager.getSe
 figure('  (vs a plain JS property read)', idOurs, 'ns', 'obj.id', idPlain, null, null);
 const evOurs = row('peers', "ours: Sessions.recordEvent('tap', { screen })").nsPerCall;
 const evPeer = row('peers', "peer: sdk-logs logger.emit({ eventName: 'tap', attributes })").nsPerCall;
-figure('record an event with an attribute, JS thread', evOurs, 'ns', 'sdk-logs logger.emit, batch + in-memory exporter', evPeer, 'at least as fast', evOurs <= evPeer);
+// Issue 16: no worse than before the journal (0.33x; 0.29-0.51x in five runs on 28 Nov).
+const EVENT_RATIO_BEFORE = 0.51;
+figure('record an event with an attribute, JS thread', evOurs, 'ns', 'sdk-logs logger.emit, batch + in-memory exporter', evPeer, 'no worse than before the journal (0.29-0.51x)', evOurs / evPeer <= EVENT_RATIO_BEFORE);
+const evOursNoJit = row('peersNoJit', "ours: Sessions.recordEvent('tap', { screen })").nsPerCall;
+const evPeerNoJit = row('peersNoJit', "peer: sdk-logs logger.emit({ eventName: 'tap', attributes })").nsPerCall;
+figure('  the same, JIT off (an interpreter, as Hermes)', evOursNoJit, 'ns', 'the same peer, JIT off', evPeerNoJit, 'the same', evOursNoJit / evPeerNoJit <= EVENT_RATIO_BEFORE);
 const sBare = ns('span start+end/baseline: BatchSpanProcessor');
 const sStamped = ns('span start+end/stamped: SessionSpanProcessor');
 const sSame = ns('span start+end/baseline + the same 4 attributes set by the app');
-figure('Rust span start+end, stamped, journaled (a flood)', sStamped, 'ns', 'same SDK pipeline, batch processor in memory', sBare, 'under 10% added per span', sStamped <= sBare * 1.1);
+// Issue 16: no worse than before the journal (2.50x, bursts and flood alike).
+const SPAN_RATIO_BEFORE = 2.5;
+const spanGoal = `no worse than before the journal (${SPAN_RATIO_BEFORE.toFixed(2)}x)`;
+figure('Rust span start+end, stamped, journaled (a flood)', sStamped, 'ns', 'same SDK pipeline, batch processor in memory', sBare, spanGoal, sStamped / sBare <= SPAN_RATIO_BEFORE);
 figure('  (vs the app setting the same 4 attributes)', sStamped, 'ns', 'same attributes set by the app', sSame, null, null);
 // Bursts of 100 with the pipeline idle between them: the recording thread's own cost, without
 // the exporter competing for the CPU as it does in the flood above.
 const pBare = ns('span start+end, paced/baseline: BatchSpanProcessor');
 const pStamped = ns('span start+end, paced/stamped: SessionSpanProcessor');
-figure('Rust span start+end, stamped, journaled (bursts of 100)', pStamped, 'ns', 'same SDK pipeline, batch processor in memory', pBare, null, null);
+figure('Rust span start+end, stamped, journaled (bursts of 100)', pStamped, 'ns', 'same SDK pipeline, batch processor in memory', pBare, spanGoal, pStamped / pBare <= SPAN_RATIO_BEFORE);
 // The same two, the storage on ext4 with a journal (bench.sh; absent where no loop device).
 const critJournaled = criterion('criterion-journaled');
 const jns = (key) => critJournaled[key]?.ns ?? NaN;
 if (Object.keys(critJournaled).length) {
   for (const [what, group] of [['a flood', 'span start+end'], ['bursts of 100', 'span start+end, paced']]) {
-    figure(`  the same (${what}), storage on ext4 with a journal`, jns(`${group}/stamped: SessionSpanProcessor`), 'ns',
-      'same SDK pipeline, same run', jns(`${group}/baseline: BatchSpanProcessor`), null, null);
+    const [stamped, bare] = [jns(`${group}/stamped: SessionSpanProcessor`), jns(`${group}/baseline: BatchSpanProcessor`)];
+    figure(`  the same (${what}), storage on ext4 with a journal`, stamped, 'ns', 'same SDK pipeline, same run', bare, spanGoal, stamped / bare <= SPAN_RATIO_BEFORE);
   }
 }
 const dBare = ns('spans to disk/baseline: 1000 spans, OTLP-encoded, gzip, fsynced file') / 1000;

@@ -37,10 +37,13 @@ function launch(bundled, args, env = process.env) {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ots-bench-'));
 const scale = quick ? '0.02' : '1';
 const results = {};
+const noJit = { ...process.env, JSC_useJIT: 'false' };
 for (const file of ['binding.bench.js', 'otel-bridge.bench.ts', 'peers.bench.ts']) {
   const b = bundle(`rust/jsi-host/bench/${file}`);
   for (const r of launch(b, [tmp(), scale])) results[r.suite] = r;
 }
+// The peers again with the JIT off (an interpreter, as Hermes runs an app's JavaScript).
+for (const r of launch(bundle('rust/jsi-host/bench/peers.bench.ts'), [tmp(), scale], noJit)) results[`${r.suite}NoJit`] = r;
 
 // Start-up: cold (fresh storage) then warm (the same storage: the session resumes), each with
 // the first session read at once and after the app's own work (see startup.bench.ts).
@@ -73,7 +76,7 @@ for (const state of ['cold', 'warm']) {
 // Native's default engine, runs without a JIT), each beside the same loop without the library.
 const memoryBundle = bundle('rust/jsi-host/bench/memory.bench.ts');
 function memoryRun(events, jit) {
-  const env = jit ? process.env : { ...process.env, JSC_useJIT: 'false' };
+  const env = jit ? process.env : noJit;
   const dir = tmp();
   const ours = launch(memoryBundle, [dir, String(events)], env)[0];
   let outboxBytes = 0;

@@ -5,7 +5,9 @@
 // - recording an event: `Sessions.recordEvent` (durable: encoded and written to the outbox by
 //   Rust, off the JS thread) vs @opentelemetry/sdk-logs `logger.emit` with a batch processor
 //   and an in-memory exporter (per-call cost on the JS thread).
-// argv[0]: a storage directory; argv[1]: iterations scale (default 1).
+// Each row is timed in five passes, interleaved with its peer's; the median pass is reported.
+// argv[0]: a storage directory; argv[1]: iterations scale (default 1); the bench runs it with
+// JavaScriptCore's JIT on and off (an interpreter, as Hermes).
 // Prints a table and `BENCH {json}`.
 import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { createDefaultSessionIdGenerator, createSessionManager, type Session as WebSession } from '@opentelemetry/web-common';
@@ -15,12 +17,34 @@ type Harness = { argv: string[]; exit(code: number): void };
 const harness = (globalThis as unknown as { __harness: Harness }).__harness;
 const scale = Number(harness.argv[1] || 1);
 
-function time(name: string, group: string, iterations: number, fn: () => void) {
-  for (let i = 0; i < Math.min(2000, iterations); i++) fn();
+type Row = { name: string; group: string; iterations: number; fn: () => void };
+
+/** Times one pass of a row (after a short warm-up), in ns a call. */
+function pass(row: Row): number {
+  for (let i = 0; i < Math.min(2000, row.iterations); i++) row.fn();
   const start = performance.now();
-  for (let i = 0; i < iterations; i++) fn();
-  return { name, group, iterations, nsPerCall: ((performance.now() - start) * 1e6) / iterations };
+  for (let i = 0; i < row.iterations; i++) row.fn();
+  return ((performance.now() - start) * 1e6) / row.iterations;
 }
+
+/**
+ * Times every row in ROUNDS interleaved passes (ours and the peer alternate, so that a JIT
+ * tier-up, a collection or the library's threads fall on both) and reports each row's median
+ * pass, with all passes. `between` runs after each round, untimed.
+ */
+async function measure(rows: Row[], between: () => void) {
+  const passes: number[][] = rows.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    rows.forEach((row, i) => passes[i]!.push(pass(row)));
+    between();
+    await new Promise((r) => setTimeout(r, 0)); // the end of a task: queued events are handed over
+  }
+  return rows.map((row, i) => {
+    const sorted = [...passes[i]!].sort((a, b) => a - b);
+    return { name: row.name, group: row.group, iterations: row.iterations, nsPerCall: sorted[ROUNDS >> 1]!, passes: passes[i] };
+  });
+}
+const ROUNDS = 5;
 declare const performance: { now(): number };
 
 async function main() {
@@ -33,8 +57,9 @@ async function main() {
     maxDuration: 4 * 60 * 60,
   });
   await manager.start();
+  const exporter = new InMemoryLogRecordExporter();
   const logs = new LoggerProvider({
-    processors: [new BatchLogRecordProcessor({ exporter: new InMemoryLogRecordExporter(), maxQueueSize: 1 << 20, maxExportBatchSize: 512 })],
+    processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 1 << 20, maxExportBatchSize: 512 })],
   });
   const logger = logs.getLogger('bench');
 
@@ -42,17 +67,23 @@ async function main() {
   let sink = 0;
   const n = 1e6 * scale;
   const m = 5e4 * scale;
-  const rows = [
-    time('plain JS property read (obj.id)', 'session id', n, () => { sink += plain.id.length; }),
-    time('ours: Sessions.current().id', 'session id', n, () => { sink += Sessions.current().id.length; }),
-    time('peer: web-common SessionManager.getSessionId()', 'session id', n, () => { sink += manager.getSessionId()!.length; }),
-    time("ours: Sessions.recordEvent('tap', { screen })", 'record an event', m, () => Sessions.recordEvent('tap', { screen: 'home' })),
-    time("peer: sdk-logs logger.emit({ eventName: 'tap', attributes })", 'record an event', m, () =>
-      logger.emit({ eventName: 'tap', attributes: { screen: 'home' } }),
-    ),
-    time("ours: Sessions.recordEvent('tap')", 'record an event', m, () => Sessions.recordEvent('tap')),
-    time("peer: sdk-logs logger.emit({ eventName: 'tap' })", 'record an event', m, () => logger.emit({ eventName: 'tap' })),
-  ];
+  const rows = await measure(
+    [
+      { name: 'plain JS property read (obj.id)', group: 'session id', iterations: n, fn: () => { sink += plain.id.length; } },
+      { name: 'ours: Sessions.current().id', group: 'session id', iterations: n, fn: () => { sink += Sessions.current().id.length; } },
+      { name: 'peer: web-common SessionManager.getSessionId()', group: 'session id', iterations: n, fn: () => { sink += manager.getSessionId()!.length; } },
+      { name: "ours: Sessions.recordEvent('tap', { screen })", group: 'record an event', iterations: m, fn: () => Sessions.recordEvent('tap', { screen: 'home' }) },
+      {
+        name: "peer: sdk-logs logger.emit({ eventName: 'tap', attributes })",
+        group: 'record an event',
+        iterations: m,
+        fn: () => logger.emit({ eventName: 'tap', attributes: { screen: 'home' } }),
+      },
+      { name: "ours: Sessions.recordEvent('tap')", group: 'record an event', iterations: m, fn: () => Sessions.recordEvent('tap') },
+      { name: "peer: sdk-logs logger.emit({ eventName: 'tap' })", group: 'record an event', iterations: m, fn: () => logger.emit({ eventName: 'tap' }) },
+    ],
+    () => exporter.reset(), // the peer's exported records would otherwise pile up in memory
+  );
   const base = rows[0]!.nsPerCall;
   for (const r of rows) {
     console.log(`${r.name.padEnd(62)} ${r.nsPerCall.toFixed(1).padStart(9)} ns/call ${(r.nsPerCall / base).toFixed(1).padStart(8)}x read`);
