@@ -44,10 +44,16 @@ export function checkKey(method: string, key: unknown): string {
   return key;
 }
 
-/** Whether `key` starts with a reserved prefix (an index loop: this runs per attribute of every
+/** The first characters of the reserved prefixes: most keys start with none of them. */
+const RESERVED_FIRST = RESERVED.map((p) => p.charCodeAt(0));
+
+/** Whether `key` starts with a reserved prefix (index loops: this runs per attribute of every
  * recorded event, and allocates nothing). */
 function reserved(key: string): boolean {
-  for (let i = 0; i < RESERVED.length; i++) if (key.startsWith(RESERVED[i]!)) return true;
+  const first = key.charCodeAt(0);
+  for (let i = 0; i < RESERVED.length; i++) {
+    if (first === RESERVED_FIRST[i] && key.startsWith(RESERVED[i]!)) return true;
+  }
   return false;
 }
 
@@ -100,7 +106,8 @@ export function copyAttributes(method: string, attributes: unknown): Attributes 
 const own = Object.prototype.hasOwnProperty;
 
 /** Checks `attributes` (its own enumerable properties, as `Object.keys` lists them), copying
- * each into `copy` when given. No key array, iterator or closure per call. */
+ * each into `copy` when given. One pass, with no key array, iterator or closure per call (on
+ * an error, the keys are counted once more: too many attributes is the error reported first). */
 function walkAttributes(method: string, attributes: unknown, copy: Record<string, unknown> | null): void {
   if (attributes === undefined || attributes === null) return;
   if (typeof attributes !== 'object' || Array.isArray(attributes)) {
@@ -108,15 +115,27 @@ function walkAttributes(method: string, attributes: unknown, copy: Record<string
   }
   const source = attributes as Record<string, unknown>;
   let count = 0;
+  try {
+    for (const k in source) {
+      if (!own.call(source, k)) continue;
+      count++;
+      const v = source[k];
+      checkValue(method, checkKey(method, k), v);
+      if (copy) copy[k] = v;
+    }
+  } catch (e) {
+    checkCount(method, source); // too many attributes is reported first, as the engine does
+    throw e;
+  }
+  if (count > LIMITS.attributes) checkCount(method, source);
+}
+
+/** Throws if `source` has more own enumerable properties than the limit. */
+function checkCount(method: string, source: Record<string, unknown>): void {
+  let count = 0;
   for (const k in source) if (own.call(source, k)) count++;
   if (count > LIMITS.attributes) {
     throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count} attributes; the limit is ${LIMITS.attributes}`);
-  }
-  for (const k in source) {
-    if (!own.call(source, k)) continue;
-    const v = source[k];
-    checkValue(method, checkKey(method, k), v);
-    if (copy) copy[k] = v;
   }
 }
 
