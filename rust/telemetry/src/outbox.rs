@@ -536,22 +536,24 @@ mod tests {
         }
         ob.note_rejected();
         drop(ob);
-        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+        assert_eq!(reopen_and_take(dir.path()), unreported(4, 1));
         assert_eq!(
-            ob.take_unreported(),
-            Unreported {
-                evicted_files: 4,
-                rejected_requests: 1
-            }
-        );
-        assert_eq!(ob.take_unreported(), Unreported::default());
-        drop(ob);
-        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
-        assert_eq!(
-            ob.take_unreported(),
+            reopen_and_take(dir.path()),
             Unreported::default(),
             "taking is persisted too"
         );
+    }
+
+    /// Reopens the outbox in `dir` (as the tests above open it) and takes its unreported losses.
+    fn reopen_and_take(dir: &Path) -> Unreported {
+        Outbox::open(dir, 100, 3_600_000).unwrap().take_unreported()
+    }
+
+    fn unreported(evicted_files: u64, rejected_requests: u64) -> Unreported {
+        Unreported {
+            evicted_files,
+            rejected_requests,
+        }
     }
 
     #[test]
@@ -573,14 +575,7 @@ mod tests {
         assert_eq!(meta.ino(), inode, "the same file, written over");
         assert_eq!(meta.len(), COUNTERS_BYTES as u64, "cut to the fixed length");
         drop(ob);
-        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
-        assert_eq!(
-            ob.take_unreported(),
-            Unreported {
-                evicted_files: 4,
-                rejected_requests: 2
-            }
-        );
+        assert_eq!(reopen_and_take(dir.path()), unreported(4, 2));
         assert!(!dir.path().join("counters.json.tmp").exists());
     }
 }
