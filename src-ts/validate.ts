@@ -106,8 +106,9 @@ export function copyAttributes(method: string, attributes: unknown): Attributes 
 const own = Object.prototype.hasOwnProperty;
 
 /** Checks `attributes` (its own enumerable properties, as `Object.keys` lists them), copying
- * each into `copy` when given. One pass, with no key array, iterator or closure per call (on
- * an error, the keys are counted once more: too many attributes is the error reported first). */
+ * each into `copy` when given. One pass, with no key array, iterator or closure per call; it
+ * stops at the first attribute over the limit (on an error, the keys are counted once more:
+ * too many attributes is the error reported first). */
 function walkAttributes(method: string, attributes: unknown, copy: Record<string, unknown> | null): void {
   if (attributes === undefined || attributes === null) return;
   if (typeof attributes !== 'object' || Array.isArray(attributes)) {
@@ -118,25 +119,37 @@ function walkAttributes(method: string, attributes: unknown, copy: Record<string
   try {
     for (const k in source) {
       if (!own.call(source, k)) continue;
-      count++;
+      if (++count > LIMITS.attributes) tooMany(method, source, count);
       const v = source[k];
       checkValue(method, checkKey(method, k), v);
       if (copy) copy[k] = v;
     }
   } catch (e) {
-    checkCount(method, source); // too many attributes is reported first, as the engine does
+    // Too many attributes is the error reported first, as the engine reports it.
+    if (!(e instanceof RangeError && e.message.includes(TOO_MANY))) checkCount(method, source);
     throw e;
   }
-  if (count > LIMITS.attributes) checkCount(method, source);
+}
+
+const TOO_MANY = ' attributes; the limit is ';
+
+/** The own enumerable properties of `source`. */
+function countOwn(source: Record<string, unknown>): number {
+  let count = 0;
+  for (const k in source) if (own.call(source, k)) count++;
+  return count;
 }
 
 /** Throws if `source` has more own enumerable properties than the limit. */
 function checkCount(method: string, source: Record<string, unknown>): void {
-  let count = 0;
-  for (const k in source) if (own.call(source, k)) count++;
-  if (count > LIMITS.attributes) {
-    throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count} attributes; the limit is ${LIMITS.attributes}`);
-  }
+  const count = countOwn(source);
+  if (count > LIMITS.attributes) tooMany(method, source, count);
+}
+
+/** Throws the error for too many attributes: at least `seen`, all of them counted. */
+function tooMany(method: string, source: Record<string, unknown>, seen: number): never {
+  const count = Math.max(seen, countOwn(source));
+  throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count}${TOO_MANY}${LIMITS.attributes}`);
 }
 
 /** Checks an event name: a string of 1 to 256 UTF-8 bytes. */

@@ -89,17 +89,25 @@ impl WallCache {
     }
 
     /// The wall time at `mono_ms`, from `read` when the last reading is of another millisecond.
-    /// Two threads racing over a new millisecond may pair one's millisecond with the other's
-    /// offset: both were read within a millisecond or two, so they differ only if the wall
-    /// clock was set in between.
+    /// A reading is kept only if its millisecond is newer than the kept one's (a thread that
+    /// was paused between its two clock reads does not replace a later reading), and a reader
+    /// takes the offset only if the millisecond still matches after it. Two threads racing over
+    /// a new millisecond may still pair one's millisecond with the other's offset: both were
+    /// read within a millisecond or two, so they differ only if the wall clock was set then.
     fn wall_ms(&self, mono_ms: i64, read: impl FnOnce() -> i64) -> i64 {
-        if self.at_mono.load(Ordering::Acquire) == mono_ms {
-            return mono_ms.saturating_add(self.offset.load(Ordering::Acquire));
+        let at = self.at_mono.load(Ordering::Acquire);
+        if at == mono_ms {
+            let offset = self.offset.load(Ordering::Acquire);
+            if self.at_mono.load(Ordering::Acquire) == mono_ms {
+                return mono_ms.saturating_add(offset);
+            }
         }
         let wall = read();
-        self.offset
-            .store(wall.saturating_sub(mono_ms), Ordering::Release);
-        self.at_mono.store(mono_ms, Ordering::Release);
+        if mono_ms > at {
+            self.offset
+                .store(wall.saturating_sub(mono_ms), Ordering::Release);
+            self.at_mono.fetch_max(mono_ms, Ordering::AcqRel);
+        }
         wall
     }
 }
@@ -321,7 +329,9 @@ mod tests {
         );
         assert_eq!(at(5_002, 0), wall);
         assert_eq!(reads.get(), 3);
-        assert_eq!(at(4_000, 42), 42, "any other millisecond is read");
+        assert_eq!(at(4_000, 42), 42, "an older millisecond is read");
+        assert_eq!(at(5_002, 0), wall, "and does not replace the newer reading");
+        assert_eq!(reads.get(), 4);
     }
 
     #[test]

@@ -30,14 +30,14 @@ function pass(row: Row): number {
 /**
  * Times every row in ROUNDS interleaved passes (ours and the peer alternate, so that a JIT
  * tier-up, a collection or the library's threads fall on both) and reports each row's median
- * pass, with all passes. `between` runs after each round, untimed.
+ * pass, with all passes. `between` runs after each round and the end of its task, untimed.
  */
 async function measure(rows: Row[], between: () => void) {
   const passes: number[][] = rows.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     rows.forEach((row, i) => passes[i]!.push(pass(row)));
-    between();
     await new Promise((r) => setTimeout(r, 0)); // the end of a task: queued events are handed over
+    between();
   }
   return rows.map((row, i) => {
     const sorted = [...passes[i]!].sort((a, b) => a - b);

@@ -139,7 +139,8 @@ struct Counters {
 
 impl Counters {
     /// Writes the values over the file's start (creating it); an error leaves the file as it
-    /// was (the next change tries again): the counts are kept in memory either way.
+    /// was (the next change tries again): the counts are kept in memory either way. Each
+    /// write is whole JSON followed by spaces, so a kill leaves one that reads.
     fn store(&mut self, dir: &Path) {
         use std::os::unix::fs::FileExt as _;
         let u = self.values;
@@ -150,21 +151,24 @@ impl Counters {
         let mut body = [b' '; COUNTERS_BYTES];
         body[..json.len()].copy_from_slice(json.as_bytes()); // at most 79 bytes
         body[COUNTERS_BYTES - 1] = b'\n';
-        if self.file.is_none() {
+        let opened_now = self.file.is_none();
+        if opened_now {
             let mut options = fs::OpenOptions::new();
-            let opened = otel_sessions_engine::files::open_no_wait(
+            self.file = otel_sessions_engine::files::open_no_wait(
                 options.write(true).create(true),
                 &dir.join(COUNTERS_FILE),
-            );
-            // Longer content (not written by this code) is cut once, when opened.
-            self.file = opened
-                .and_then(|f| f.set_len(COUNTERS_BYTES as u64).map(|()| f))
-                .ok();
+            )
+            .ok();
         }
-        if let Some(f) = &self.file {
-            if f.write_all_at(&body, 0).is_err() {
-                self.file = None;
-            }
+        let Some(f) = &self.file else { return };
+        if f.write_all_at(&body, 0).is_err() {
+            self.file = None;
+            return;
+        }
+        // Longer content (not written by this code) is cut once, after the first write: a
+        // kill before it leaves the new counts, followed by spaces or the old file's end.
+        if opened_now && f.metadata().is_ok_and(|m| m.len() > COUNTERS_BYTES as u64) {
+            let _ = f.set_len(COUNTERS_BYTES as u64);
         }
     }
 }
@@ -559,23 +563,24 @@ mod tests {
     #[test]
     fn the_counters_file_is_rewritten_in_place_at_a_fixed_length() {
         use std::os::unix::fs::MetadataExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(COUNTERS_FILE);
-        // As an earlier version wrote it (a new file, renamed), with spaces after it that make
-        // it longer than the fixed length.
+        // As an earlier version wrote it (a new file, renamed, shorter than the fixed length),
+        // and the same with spaces after it that make it longer.
         let old = r#"{"evicted_files":2,"rejected_requests":1}"#;
-        fs::write(&path, format!("{old}{}", " ".repeat(200))).unwrap();
-        let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
-        ob.note_rejected();
-        let inode = fs::metadata(&path).unwrap().ino();
-        for _ in 0..3 {
-            ob.write(Signal::Logs, false, &[0; 60]).unwrap(); // the second and third evict
+        for padding in [0, 200] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(COUNTERS_FILE);
+            fs::write(&path, format!("{old}{}", " ".repeat(padding))).unwrap();
+            let ob = Outbox::open(dir.path(), 100, 3_600_000).unwrap();
+            ob.note_rejected();
+            let inode = fs::metadata(&path).unwrap().ino();
+            for _ in 0..3 {
+                ob.write(Signal::Logs, false, &[0; 60]).unwrap(); // the second and third evict
+            }
+            let meta = fs::metadata(&path).unwrap();
+            assert_eq!(meta.ino(), inode, "the same file, written over");
+            assert_eq!(meta.len(), COUNTERS_BYTES as u64, "the fixed length");
+            drop(ob);
+            assert_eq!(reopen_and_take(dir.path()), unreported(4, 2));
         }
-        let meta = fs::metadata(&path).unwrap();
-        assert_eq!(meta.ino(), inode, "the same file, written over");
-        assert_eq!(meta.len(), COUNTERS_BYTES as u64, "cut to the fixed length");
-        drop(ob);
-        assert_eq!(reopen_and_take(dir.path()), unreported(4, 2));
-        assert!(!dir.path().join("counters.json.tmp").exists());
     }
 }

@@ -548,6 +548,7 @@ impl Journal {
             let _ = fs::remove_file(&path);
             return None;
         };
+        self.disk_room.allocated(size as u64);
         seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
         // All its pages are mapped in here, so that the recording threads' stores do not fault
         // (a fault every 15-20 spans, about 6 µs each). Measured on the development machine,
@@ -603,7 +604,7 @@ impl Journal {
             // Only while the disk has room for many of them, as for spares: on a nearly full
             // disk the outbox needs the room (it must write what the journal holds before the
             // journal can give any back), and large segments would take it.
-            // The exporter's last reading, less what rolls made since: no system call here.
+            // The exporter's last reading, less what was allocated since: no system call here.
             let roomy = self.disk_room.estimate() >= SPARE_DISK_SEGMENTS * grown as u64;
             w.size = if roomy { grown } else { self.segment_bytes };
         }

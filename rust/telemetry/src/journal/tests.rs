@@ -437,6 +437,38 @@ fn segments_grow_while_the_exporter_is_behind_and_shrink_once_it_catches_up() {
 }
 
 #[test]
+fn segments_grow_only_while_the_disk_has_room_for_eight_and_each_new_segment_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 20);
+    let mut seq = 0;
+    for n in 1..=3 {
+        append_until_segments(&j, n, &mut seq);
+        j.advance(j.end());
+    }
+    // A flood with the exporter behind in segment 3, on a disk last read with room for eight
+    // segments of twice the size and one of the usual size. Segment 4 is of the usual size (the
+    // exporter is not yet a whole segment behind) and leaves exactly room for eight doubled
+    // ones: segment 5 grows. After it, the rolls' own segments have taken the room below
+    // eight of any grown size, and without a new reading none grows again.
+    let seg = SEG as u64;
+    j.disk_room.set_reading(8 * 2 * seg + seg);
+    append_until_segments(&j, 8, &mut seq);
+    assert_eq!(
+        segment_sizes(dir.path()),
+        [1, 1, 2, 1, 1, 1].map(|k| k * seg).to_vec(),
+        "segments 3 to 8"
+    );
+    // With room read again, the flood's segments grow again.
+    j.disk_room.set_reading(1 << 40);
+    append_until_segments(&j, 10, &mut seq);
+    assert_eq!(
+        segment_sizes(dir.path())[6..],
+        [2 * seg, 4 * seg],
+        "segments 9 and 10"
+    );
+}
+
+#[test]
 fn near_the_bound_segments_stop_growing_rather_than_refuse_records() {
     let dir = tempfile::tempdir().unwrap();
     // Segments grow to a sixteenth of it, 64 KiB; a bound that is no sum of grown segments.
