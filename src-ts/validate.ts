@@ -119,7 +119,7 @@ function walkAttributes(method: string, attributes: unknown, copy: Record<string
   try {
     for (const k in source) {
       if (!own.call(source, k)) continue;
-      if (++count > LIMITS.attributes) tooMany(method, source, count);
+      if (++count > LIMITS.attributes) tooMany(method, Math.max(count, countOwn(source)));
       const v = source[k];
       checkValue(method, checkKey(method, k), v);
       if (copy) copy[k] = v;
@@ -143,12 +143,11 @@ function countOwn(source: Record<string, unknown>): number {
 /** Throws if `source` has more own enumerable properties than the limit. */
 function checkCount(method: string, source: Record<string, unknown>): void {
   const count = countOwn(source);
-  if (count > LIMITS.attributes) tooMany(method, source, count);
+  if (count > LIMITS.attributes) tooMany(method, count);
 }
 
-/** Throws the error for too many attributes: at least `seen`, all of them counted. */
-function tooMany(method: string, source: Record<string, unknown>, seen: number): never {
-  const count = Math.max(seen, countOwn(source));
+/** Throws the error for `count` attributes, over the limit. */
+function tooMany(method: string, count: number): never {
   throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count}${TOO_MANY}${LIMITS.attributes}`);
 }
 

@@ -165,8 +165,8 @@ impl Counters {
             self.file = None;
             return;
         }
-        // Longer content (not written by this code) is cut once, after the first write: a
-        // kill before it leaves the new counts, followed by spaces or the old file's end.
+        // Longer content is cut once, after the first write (no version of this code wrote
+        // more than 96 bytes, so only a foreign file, unreadable anyway, is longer).
         if opened_now && f.metadata().is_ok_and(|m| m.len() > COUNTERS_BYTES as u64) {
             let _ = f.set_len(COUNTERS_BYTES as u64);
         }

@@ -505,32 +505,27 @@ impl Journal {
     /// segments are of the segment size again, a larger spare is deleted (it is made again at
     /// that size), and a larger active segment is sealed (the next append starts a new one).
     fn shrink_after_flood(&self, w: &mut Writer) {
-        if w.size == self.segment_bytes
-            && w.spare
-                .as_ref()
-                .is_none_or(|s| s.capacity <= self.segment_bytes)
-            && w.active
-                .as_ref()
-                .is_none_or(|a| a.capacity <= self.segment_bytes)
-        {
-            return;
-        }
-        if self.exporter_behind(w) {
+        let large = |capacity: usize| capacity > self.segment_bytes;
+        let large_spare = w.spare.as_ref().is_some_and(|s| large(s.capacity));
+        let large_active = w.active.as_ref().is_some_and(|a| large(a.capacity));
+        let grown = w.size != self.segment_bytes || large_spare || large_active;
+        if !grown || self.exporter_behind(w) {
             return;
         }
         w.size = self.segment_bytes;
-        if w.spare
-            .as_ref()
-            .is_some_and(|s| s.capacity > self.segment_bytes)
-        {
+        if large_spare {
             self.delete_spare(w);
         }
-        if w.active
-            .as_ref()
-            .is_some_and(|a| a.capacity > self.segment_bytes)
-        {
+        if large_active {
             w.seal = true;
         }
+    }
+
+    /// A segment just made (a spare or a roll's): its allocation counted off the disk's room,
+    /// and this launch's RESOURCE entry written first in it.
+    fn begin(&self, seg: &Segment) {
+        self.disk_room.allocated(seg.capacity as u64);
+        seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
     }
 
     /// Whether the exporter's cursor is a whole segment or more behind the active segment.
@@ -548,8 +543,7 @@ impl Journal {
             let _ = fs::remove_file(&path);
             return None;
         };
-        self.disk_room.allocated(size as u64);
-        seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
+        self.begin(&seg);
         // All its pages are mapped in here, so that the recording threads' stores do not fault
         // (a fault every 15-20 spans, about 6 µs each). Measured on the development machine,
         // bursts of spans with the pipeline idle between: 0.71-0.77 µs a span against
@@ -674,8 +668,7 @@ impl Journal {
                 return Err(Full);
             }
         };
-        self.disk_room.allocated(capacity as u64);
-        seg.append(&entry::header(&self.resource_entry), &self.resource_entry);
+        self.begin(&seg);
         w.next_number += 1;
         w.files.insert(number, capacity as u64);
         self.budget.set_journal(w.on_disk());
