@@ -510,7 +510,9 @@ impl EngineBuilder {
     /// * no state file: a new session starts (`FirstLaunch`);
     /// * a readable state: its session is resumed if the policy allows and it has not
     ///   expired; otherwise it is ended (`session.end` with the reason) and a new one starts;
-    /// * an unreadable or invalid state: it is quarantined, counted, and a new session starts.
+    /// * an unreadable or invalid state: it is quarantined, counted, and a new session starts
+    ///   (a file the system refuses for now, such as with too many open files, is read again
+    ///   for up to 130 ms first: it may be whole).
     ///
     /// Fails only for a storage directory that is unusable or in use by another process, an
     /// invalid initial attribute, or a timer thread the OS refuses.

@@ -37,6 +37,17 @@ pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
     Ok((file, meta.len()))
 }
 
+/// Whether an error of these functions may pass: the system refused for now (too many open
+/// files, no memory, an I/O error, permissions), as opposed to [`io::ErrorKind::NotFound`] (the
+/// file is not there) and [`io::ErrorKind::InvalidData`] (what is there is not the file). A file
+/// refused this way may be whole: it is tried again, never deleted as damage.
+pub fn may_pass(e: &io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::InvalidData
+    )
+}
+
 /// Reads the whole regular file at `path`, never waiting (see [`open_regular`]).
 pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     let (mut file, len) = open_regular(path)?;

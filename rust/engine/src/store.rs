@@ -6,7 +6,8 @@
 //!        (syncer thread, soon after: fsync session-state.json, fsync the directory)
 //!        where there is no copy yet, or the file system cannot exchange two names:
 //!        create .tmp ─► rename over (the syncer then makes the copy, off the saving thread)
-//!  load: read   session-state.json      (missing: first launch)
+//!  load: read   session-state.json      (missing: first launch; refused by the system: again,
+//!                                         three times within 130 ms)
 //!  bad:  rename session-state.json ─► session-state.corrupt.json   (kept for inspection, one copy)
 //! ```
 //!
@@ -28,14 +29,23 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::durability::{self, Syncable};
-use crate::files::{open_no_wait, read_regular};
+use crate::files::{may_pass, open_no_wait, read_regular};
 use crate::notifier::lock;
 
 const STATE_FILE: &str = "session-state.json";
 const TEMP_FILE: &str = "session-state.json.tmp";
 const QUARANTINE_FILE: &str = "session-state.corrupt.json";
+
+/// The pauses before the second, third and fourth reads of a state file the system refused
+/// (see [`StateStore::load`]): 130 ms in all, on the native start thread.
+const RETRY_PAUSES: [Duration; 3] = [
+    Duration::from_millis(10),
+    Duration::from_millis(30),
+    Duration::from_millis(90),
+];
 
 /// Largest state file the engine reads. A valid state is a few KiB at most (64 attributes
 /// of 4 KiB plus the history), so anything larger is damage.
@@ -128,27 +138,45 @@ impl StateStore {
         self.dir.join(STATE_FILE)
     }
 
-    /// Reads the state file.
+    /// Reads the state file. A file the system refuses for now ([`may_pass`]: too many open
+    /// files, an I/O error) may be whole, so it is read again after each of [`RETRY_PAUSES`]
+    /// (the native start thread waits, never the JS thread); only then is it unreadable.
     pub fn load(&self) -> Loaded {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let e = match self.load_once() {
+                Ok(loaded) => return loaded,
+                Err(e) => e,
+            };
+            #[cfg(test)]
+            tests::FAILED_READS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match RETRY_PAUSES.get(tries - 1) {
+                Some(pause) if may_pass(&e) => std::thread::sleep(*pause),
+                _ if tries == 1 => return Loaded::Unreadable(format!("cannot read: {e}")),
+                _ => return Loaded::Unreadable(format!("cannot read: {e} ({tries} tries)")),
+            }
+        }
+    }
+
+    /// One read of the state file; `Err` for an error of the system, which may pass.
+    fn load_once(&self) -> io::Result<Loaded> {
         let path = self.state_path();
         let meta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Loaded::Missing,
-            Err(e) => return Loaded::Unreadable(format!("cannot stat: {e}")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::Missing),
+            Err(e) => return Err(e),
         };
         if !meta.is_file() {
-            return Loaded::Unreadable("not a regular file".into());
+            return Ok(Loaded::Unreadable("not a regular file".into()));
         }
         if meta.len() > MAX_STATE_BYTES {
-            return Loaded::Unreadable(format!(
+            return Ok(Loaded::Unreadable(format!(
                 "{} bytes is larger than any valid state",
                 meta.len()
-            ));
+            )));
         }
-        match read_regular(&path) {
-            Ok(bytes) => Loaded::Bytes(bytes),
-            Err(e) => Loaded::Unreadable(format!("cannot read: {e}")),
-        }
+        read_regular(&path).map(Loaded::Bytes)
     }
 
     /// Replaces the state file atomically with `bytes`; a kill from now on finds the new
@@ -255,6 +283,80 @@ fn remove_any(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads of the state file that failed (see [`StateStore::load`]), in this process.
+    pub(super) static FAILED_READS: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
+
+    const ENV_CHILD_DIR: &str = "OTEL_SESSIONS_STATE_CHILD_DIR";
+
+    fn failed_reads() -> usize {
+        FAILED_READS.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[test]
+    #[ignore = "child process of a_state_the_system_refuses_for_a_moment_is_read_again_not_given_up"]
+    fn child_state_refused_for_a_moment() {
+        use otel_sessions_test_support::{set_open_file_limit, wait_until};
+        let Ok(dir) = std::env::var(ENV_CHILD_DIR) else {
+            return;
+        };
+        let store = StateStore::open(Path::new(&dir)).unwrap();
+        store.save(b"{\"a\":1}").unwrap();
+        assert!(durability::wait_idle(std::time::Duration::from_secs(10)));
+
+        // No descriptor free below the limit: opening the state file fails with EMFILE, for
+        // real, until a thread lifts the limit once a read has failed.
+        let normal = set_open_file_limit(3);
+        let lift = std::thread::spawn(move || {
+            wait_until(Duration::from_secs(10), "a failed read", || {
+                failed_reads() >= 1
+            });
+            set_open_file_limit(normal);
+        });
+        let loaded = store.load();
+        lift.join().unwrap();
+        assert!(
+            matches!(&loaded, Loaded::Bytes(b) if b == b"{\"a\":1}"),
+            "read again once the system allows: {loaded:?}"
+        );
+        let before = failed_reads();
+        assert!(before >= 1, "the first read failed");
+
+        // Refused through every try: unreadable, saying why (the engine then sets it aside).
+        set_open_file_limit(3);
+        let loaded = store.load();
+        set_open_file_limit(normal);
+        match loaded {
+            Loaded::Unreadable(why) => assert!(
+                why.contains("open files") && why.contains("(4 tries)"),
+                "{why}"
+            ),
+            other => panic!("expected unreadable, got {other:?}"),
+        }
+        assert_eq!(failed_reads() - before, RETRY_PAUSES.len() + 1);
+        assert!(store.state_path().exists(), "load never moves the file");
+        println!("CHILD DONE");
+    }
+
+    /// Too many open files for a moment (a burst elsewhere in the app) is not a damaged state:
+    /// the session is resumed rather than the file set aside and a new session started.
+    #[test]
+    fn a_state_the_system_refuses_for_a_moment_is_read_again_not_given_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let out =
+            otel_sessions_test_support::child("store::tests::child_state_refused_for_a_moment")
+                .env(ENV_CHILD_DIR, dir.path())
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && text.contains("CHILD DONE"),
+            "child failed: {text}"
+        );
+    }
 
     /// A FIFO in place of the state file or its copy: the syncer's copy and sync, and a save,
     /// return (a failure at worst) instead of waiting forever for a writer or a reader. The

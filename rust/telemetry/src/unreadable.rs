@@ -31,10 +31,12 @@ impl From<io::Error> for Unopened {
     /// Sorts an error of `otel_sessions_engine::files`: `InvalidData` is what is there, not
     /// the system.
     fn from(e: io::Error) -> Self {
-        match e.kind() {
-            io::ErrorKind::NotFound => Unopened::Gone,
-            io::ErrorKind::InvalidData => Unopened::Damaged,
-            _ => Unopened::Unavailable,
+        if otel_sessions_engine::files::may_pass(&e) {
+            Unopened::Unavailable
+        } else if e.kind() == io::ErrorKind::NotFound {
+            Unopened::Gone
+        } else {
+            Unopened::Damaged
         }
     }
 }
