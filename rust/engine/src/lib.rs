@@ -53,6 +53,7 @@
 
 mod app_state;
 mod attributes;
+pub mod background;
 mod clock;
 mod codec;
 pub mod contain;

@@ -62,16 +62,14 @@ impl TimerCtl {
 
 /// Starts the thread. It ends when `ctl` is stopped or `owner` is gone.
 pub(crate) fn spawn<T: Tick>(owner: Weak<T>, ctl: Arc<TimerCtl>) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("otel-sessions-timer".into())
-        .spawn(move || loop {
-            let Some(owner) = owner.upgrade() else { return };
-            // A bug in one tick is caught and counted; the timer goes on.
-            let wait = crate::contain::contained(|| owner.tick()).unwrap_or(MAX_SLEEP);
-            drop(owner);
-            if !ctl.sleep(wait) {
-                return;
-            }
-        })
-        .map(|_| ())
+    crate::background::spawn("rn-otel-timer", move || loop {
+        let Some(owner) = owner.upgrade() else { return };
+        // A bug in one tick is caught and counted; the timer goes on.
+        let wait = crate::contain::contained(|| owner.tick()).unwrap_or(MAX_SLEEP);
+        drop(owner);
+        if !ctl.sleep(wait) {
+            return;
+        }
+    })
+    .map(|_| ())
 }

@@ -81,13 +81,7 @@ fn lazy_changes_reach_the_disk_within_the_persist_interval() {
 #[test]
 fn dropping_the_last_handle_saves_a_clean_exit_and_stops_the_timer() {
     fn timer_threads() -> usize {
-        std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .filter(|t| {
-                let comm = t.as_ref().unwrap().path().join("comm");
-                std::fs::read_to_string(comm).unwrap_or_default().trim() == "otel-sessions-t"
-            })
-            .count()
+        otel_sessions_test_support::threads_named("rn-otel-timer").len()
     }
     let dir = tempfile::tempdir().unwrap();
     let (engine, _) = real_engine(dir.path(), SessionPolicy::default());

@@ -64,32 +64,30 @@ impl EventQueue {
         let shared = Arc::new(Shared::default());
         let in_worker = shared.clone();
         let worker_telemetry = telemetry.clone();
-        let worker = std::thread::Builder::new()
-            .name("otel-sessions-events".into())
-            .spawn(move || {
-                let telemetry = worker_telemetry;
-                for batch in rx {
-                    // A panic here must not leave a barrier waiting: it is caught and counted.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let refused = telemetry
-                            .with_batch_bytes(&batch, |raw| record_batch(&telemetry, &batch, raw))
-                            .unwrap_or_default();
-                        telemetry.batch_done(&batch);
-                        refused
-                    }))
-                    .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
-                    if !outcome.is_empty() {
-                        in_worker
-                            .rejected
-                            .fetch_add(outcome.len() as u64, Ordering::Relaxed);
-                        *lock(&in_worker.last_error) = outcome.last().cloned();
-                    }
-                    let mut pending = lock(&in_worker.pending);
-                    *pending = pending.saturating_sub(1);
-                    in_worker.drained.notify_all();
+        let worker = otel_sessions_engine::background::spawn("rn-otel-events", move || {
+            let telemetry = worker_telemetry;
+            for batch in rx {
+                // A panic here must not leave a barrier waiting: it is caught and counted.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let refused = telemetry
+                        .with_batch_bytes(&batch, |raw| record_batch(&telemetry, &batch, raw))
+                        .unwrap_or_default();
+                    telemetry.batch_done(&batch);
+                    refused
+                }))
+                .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
+                if !outcome.is_empty() {
+                    in_worker
+                        .rejected
+                        .fetch_add(outcome.len() as u64, Ordering::Relaxed);
+                    *lock(&in_worker.last_error) = outcome.last().cloned();
                 }
-            })
-            .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
+                let mut pending = lock(&in_worker.pending);
+                *pending = pending.saturating_sub(1);
+                in_worker.drained.notify_all();
+            }
+        })
+        .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
         let queue = EventQueue {
             tx: Mutex::new(Some(tx)),
             telemetry,
@@ -279,6 +277,18 @@ mod tests {
         q.barrier();
         assert_eq!(t.engine().record().sequence, before + 1000 + 1);
         assert_eq!(q.rejected().0, 0);
+        // The worker has recorded: it runs at background priority (other tests' workers, just
+        // started, may not be yet).
+        #[cfg(target_os = "linux")]
+        {
+            use otel_sessions_test_support::{this_thread_nice, threads_named};
+            let lowered = this_thread_nice().max(otel_sessions_engine::background::BACKGROUND_NICE);
+            let workers = threads_named("rn-otel-events");
+            assert!(
+                workers.iter().any(|(_, nice)| *nice == lowered),
+                "{workers:?}"
+            );
+        }
     }
 
     #[test]

@@ -282,7 +282,7 @@ pub unsafe extern "C" fn ots_call_async(
                 let job = Arc::new(Mutex::new(Some((work, settle))));
                 let in_thread = job.clone();
                 let spawned = std::thread::Builder::new()
-                    .name("otel-sessions-async".into())
+                    .name("rn-otel-async".into())
                     .spawn(move || {
                         if let Some((work, settle)) = lock(&in_thread).take() {
                             settle(catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|_| {

@@ -121,7 +121,7 @@ impl Starting {
         });
         let in_thread = slot.clone();
         let spawned = std::thread::Builder::new()
-            .name("otel-sessions-start".into())
+            .name("rn-otel-start".into())
             .spawn(move || in_thread.start_in_background());
         let starting = Arc::new(Starting {
             slot,

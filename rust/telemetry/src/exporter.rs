@@ -161,9 +161,7 @@ pub(crate) fn spawn(
     job: ExportJob,
     upload: Option<UploadConfig>,
 ) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("otel-sessions-export".into())
-        .spawn(move || run(&job, upload))
+    otel_sessions_engine::background::spawn("rn-otel-export", move || run(&job, upload))
 }
 
 /// Starts the uploader thread. One that cannot start is tried again at the next round; the

@@ -105,6 +105,43 @@ pub fn wait_until(timeout: Duration, what: &str, mut cond: impl FnMut() -> bool)
     }
 }
 
+/// The threads of this process whose name starts with `prefix`, each with its nice value, from
+/// `/proc/self/task` (Linux, which keeps the first 15 bytes of a name). A thread that ends
+/// while being read is left out.
+#[cfg(target_os = "linux")]
+pub fn threads_named(prefix: &str) -> Vec<(String, i32)> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .flatten()
+    {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // "tid (name) state ppid ...": the name may hold spaces and parentheses, so the
+        // fields are counted from the last ')'; nice is the 19th field, the 17th after it.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        let nice = stat[close + 1..].split_whitespace().nth(16);
+        if let (true, Some(Ok(nice))) = (name.starts_with(prefix), nice.map(str::parse)) {
+            out.push((name.to_owned(), nice));
+        }
+    }
+    out
+}
+
+/// The calling thread's nice value (Linux).
+#[cfg(target_os = "linux")]
+pub fn this_thread_nice() -> i32 {
+    // SAFETY: plain calls on the calling thread's own id.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::getpriority(libc::PRIO_PROCESS as _, tid)
+    }
+}
+
 /// Page faults the calling thread has taken so far (minor and major; `getrusage` with
 /// `RUSAGE_THREAD`, Linux).
 #[cfg(target_os = "linux")]
