@@ -6,9 +6,10 @@
 //! leave it, instead of an equal share: on a phone's cores busy with the app, and on this
 //! project's 2-core machines, where a flood of records otherwise had the JS thread switched out.
 //!
-//! * Linux and Android: nice 10, Android's `THREAD_PRIORITY_BACKGROUND` (`setpriority` on the
-//!   thread's id, which is what `android.os.Process.setThreadPriority` does). Raising one's own
-//!   nice needs no permission.
+//! * Linux and Android: nice 10, Android's `THREAD_PRIORITY_BACKGROUND`, set with `setpriority`
+//!   on the thread's id (the part of `android.os.Process.setThreadPriority` that every Android
+//!   version has; the library moves no thread between cgroups). Raising one's own nice needs no
+//!   permission; a thread already nicer is left as it is.
 //! * iOS and macOS: the `QOS_CLASS_UTILITY` quality of service (work the user does not wait
 //!   on, with progress; the system does not throttle its I/O as it does `BACKGROUND`'s).
 //!
