@@ -87,7 +87,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn syncer() -> &'static Syncer {
     SYNCER.get_or_init(|| {
-        let started = crate::background::spawn("rn-otel-sync", run).is_ok();
+        let started = std::thread::Builder::new()
+            .name("rn-otel-sync".into())
+            .spawn(run)
+            .is_ok();
         Syncer {
             queue: Mutex::new(Queue::default()),
             work: Condvar::new(),

@@ -40,7 +40,8 @@ pub fn open_regular(path: &Path) -> io::Result<(File, u64)> {
 /// Whether an error of these functions may pass: the system refused for now (too many open
 /// files, no memory, an I/O error, permissions), as opposed to [`io::ErrorKind::NotFound`] (the
 /// file is not there) and [`io::ErrorKind::InvalidData`] (what is there is not the file). A file
-/// refused this way may be whole: it is tried again, never deleted as damage.
+/// refused this way may be whole: its reader tries it again before giving it up (the state
+/// store for 130 ms, the journal and the outbox for a minute).
 pub fn may_pass(e: &io::Error) -> bool {
     !matches!(
         e.kind(),

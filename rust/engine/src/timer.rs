@@ -62,14 +62,16 @@ impl TimerCtl {
 
 /// Starts the thread. It ends when `ctl` is stopped or `owner` is gone.
 pub(crate) fn spawn<T: Tick>(owner: Weak<T>, ctl: Arc<TimerCtl>) -> std::io::Result<()> {
-    crate::background::spawn("rn-otel-timer", move || loop {
-        let Some(owner) = owner.upgrade() else { return };
-        // A bug in one tick is caught and counted; the timer goes on.
-        let wait = crate::contain::contained(|| owner.tick()).unwrap_or(MAX_SLEEP);
-        drop(owner);
-        if !ctl.sleep(wait) {
-            return;
-        }
-    })
-    .map(|_| ())
+    std::thread::Builder::new()
+        .name("rn-otel-timer".into())
+        .spawn(move || loop {
+            let Some(owner) = owner.upgrade() else { return };
+            // A bug in one tick is caught and counted; the timer goes on.
+            let wait = crate::contain::contained(|| owner.tick()).unwrap_or(MAX_SLEEP);
+            drop(owner);
+            if !ctl.sleep(wait) {
+                return;
+            }
+        })
+        .map(|_| ())
 }

@@ -64,30 +64,32 @@ impl EventQueue {
         let shared = Arc::new(Shared::default());
         let in_worker = shared.clone();
         let worker_telemetry = telemetry.clone();
-        let worker = otel_sessions_engine::background::spawn("rn-otel-events", move || {
-            let telemetry = worker_telemetry;
-            for batch in rx {
-                // A panic here must not leave a barrier waiting: it is caught and counted.
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let refused = telemetry
-                        .with_batch_bytes(&batch, |raw| record_batch(&telemetry, &batch, raw))
-                        .unwrap_or_default();
-                    telemetry.batch_done(&batch);
-                    refused
-                }))
-                .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
-                if !outcome.is_empty() {
-                    in_worker
-                        .rejected
-                        .fetch_add(outcome.len() as u64, Ordering::Relaxed);
-                    *lock(&in_worker.last_error) = outcome.last().cloned();
+        let worker = std::thread::Builder::new()
+            .name("rn-otel-events".into())
+            .spawn(move || {
+                let telemetry = worker_telemetry;
+                for batch in rx {
+                    // A panic here must not leave a barrier waiting: it is caught and counted.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let refused = telemetry
+                            .with_batch_bytes(&batch, |raw| record_batch(&telemetry, &batch, raw))
+                            .unwrap_or_default();
+                        telemetry.batch_done(&batch);
+                        refused
+                    }))
+                    .unwrap_or_else(|_| vec!["internal error while recording events".into()]);
+                    if !outcome.is_empty() {
+                        in_worker
+                            .rejected
+                            .fetch_add(outcome.len() as u64, Ordering::Relaxed);
+                        *lock(&in_worker.last_error) = outcome.last().cloned();
+                    }
+                    let mut pending = lock(&in_worker.pending);
+                    *pending = pending.saturating_sub(1);
+                    in_worker.drained.notify_all();
                 }
-                let mut pending = lock(&in_worker.pending);
-                *pending = pending.saturating_sub(1);
-                in_worker.drained.notify_all();
-            }
-        })
-        .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
+            })
+            .map_err(|e| CallError::other("init", format!("cannot start a thread ({e})")))?;
         let queue = EventQueue {
             tx: Mutex::new(Some(tx)),
             telemetry,
@@ -277,16 +279,16 @@ mod tests {
         q.barrier();
         assert_eq!(t.engine().record().sequence, before + 1000 + 1);
         assert_eq!(q.rejected().0, 0);
-        // The worker has recorded: it runs at background priority (other tests' workers, just
-        // started, may not be yet).
+        // The worker keeps the priority of the thread that started it: the JS thread waits for
+        // it at every barrier (see `otel_sessions_engine::background`). Every test here starts
+        // its queue from a test thread of this process, so all workers share that priority.
         #[cfg(target_os = "linux")]
         {
-            use otel_sessions_test_support::{this_thread_nice, threads_named};
-            let lowered = this_thread_nice().max(otel_sessions_engine::background::BACKGROUND_NICE);
-            let workers = threads_named("rn-otel-events");
+            let ours = otel_sessions_engine::background::this_thread_nice();
+            let workers = otel_sessions_test_support::threads_named("rn-otel-events");
             assert!(
-                workers.iter().any(|(_, nice)| *nice == lowered),
-                "{workers:?}"
+                !workers.is_empty() && workers.iter().all(|(_, nice)| *nice == ours),
+                "{workers:?}, not at {ours}"
             );
         }
     }

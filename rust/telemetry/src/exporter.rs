@@ -161,7 +161,9 @@ pub(crate) fn spawn(
     job: ExportJob,
     upload: Option<UploadConfig>,
 ) -> std::io::Result<JoinHandle<()>> {
-    otel_sessions_engine::background::spawn("rn-otel-export", move || run(&job, upload))
+    std::thread::Builder::new()
+        .name("rn-otel-export".into())
+        .spawn(move || run(&job, upload))
 }
 
 /// Starts the uploader thread. One that cannot start is tried again at the next round; the
@@ -178,8 +180,16 @@ fn start_uploader(job: &ExportJob, upload: &mut Option<UploadConfig>) {
 
 fn run(job: &ExportJob, mut upload: Option<UploadConfig>) {
     let ex = &job.exporter;
+    let mut lowered = false;
     loop {
         start_uploader(job, &mut upload);
+        if !lowered && upload.is_none() {
+            // Only now: the uploader, started from this thread, would inherit the priority,
+            // and the platform's HTTP stack makes its threads from the uploader (see
+            // `otel_sessions_engine::background`).
+            otel_sessions_engine::background::lower_this_thread();
+            lowered = true;
+        }
         let (target, purge) = {
             let mut s = lock(&ex.state);
             if s.asked == s.done && !s.stop {

@@ -36,16 +36,18 @@ pub(crate) struct UploadConfig {
 }
 
 pub(crate) fn spawn(shared: Arc<Shared>, cfg: UploadConfig) -> std::io::Result<JoinHandle<()>> {
-    otel_sessions_engine::background::spawn("rn-otel-upload", move || {
-        // A bug in the loop is caught and counted; the uploader starts over (its backoff
-        // reset), a second later, unless it was stopped.
-        while otel_sessions_engine::contain::contained(|| run(&shared, &cfg)).is_none() {
-            if shared.stopping() {
-                return;
+    std::thread::Builder::new()
+        .name("rn-otel-upload".into())
+        .spawn(move || {
+            // A bug in the loop is caught and counted; the uploader starts over (its backoff
+            // reset), a second later, unless it was stopped.
+            while otel_sessions_engine::contain::contained(|| run(&shared, &cfg)).is_none() {
+                if shared.stopping() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_secs(1));
             }
-            std::thread::sleep(Duration::from_secs(1));
-        }
-    })
+        })
 }
 
 fn run(shared: &Shared, cfg: &UploadConfig) {

@@ -132,16 +132,6 @@ pub fn threads_named(prefix: &str) -> Vec<(String, i32)> {
     out
 }
 
-/// The calling thread's nice value (Linux).
-#[cfg(target_os = "linux")]
-pub fn this_thread_nice() -> i32 {
-    // SAFETY: plain calls on the calling thread's own id.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::getpriority(libc::PRIO_PROCESS as _, tid)
-    }
-}
-
 /// Page faults the calling thread has taken so far (minor and major; `getrusage` with
 /// `RUSAGE_THREAD`, Linux).
 #[cfg(target_os = "linux")]
