@@ -14,6 +14,9 @@ for (const f of r.figures ?? []) {
   if (f.baselineValue !== null && !(Number.isFinite(f.baselineValue) && f.baselineValue > 0)) problems.push(`${f.what}: baseline ${f.baselineValue}`);
 }
 for (const suite of ['binding', 'otel-bridge', 'peers', 'peersNoJit', 'startup', 'memory', 'memoryBaseline']) if (!r.host?.[suite]) problems.push(`host suite ${suite} missing`);
+const dirs = r.host?.storageDirs ?? [];
+if (dirs.length === 0) problems.push('host.json lists no storage directories');
+for (const dir of dirs) if (fs.existsSync(dir)) problems.push(`a launch's storage directory was left behind: ${dir}`);
 const memoryRuns = r.host?.memoryRuns ?? [];
 for (const jit of [true, false]) {
   if (!memoryRuns.some((m) => m.jit === jit && m.ours?.rssAfterFlushKiB > 0 && m.baseline?.rssAfterFlushKiB > 0)) {
