@@ -119,19 +119,18 @@ function walkAttributes(method: string, attributes: unknown, copy: Record<string
   try {
     for (const k in source) {
       if (!own.call(source, k)) continue;
-      if (++count > LIMITS.attributes) tooMany(method, Math.max(count, countOwn(source)));
+      if (++count > LIMITS.attributes) tooMany(method, countOwn(source));
       const v = source[k];
       checkValue(method, checkKey(method, k), v);
       if (copy) copy[k] = v;
     }
   } catch (e) {
-    // Too many attributes is the error reported first, as the engine reports it.
-    if (!(e instanceof RangeError && e.message.includes(TOO_MANY))) checkCount(method, source);
+    // Too many attributes is the error reported first, as the engine reports it (when the
+    // count is over the limit, that is the error already thrown).
+    if (count <= LIMITS.attributes) checkCount(method, source);
     throw e;
   }
 }
-
-const TOO_MANY = ' attributes; the limit is ';
 
 /** The own enumerable properties of `source`. */
 function countOwn(source: Record<string, unknown>): number {
@@ -148,7 +147,7 @@ function checkCount(method: string, source: Record<string, unknown>): void {
 
 /** Throws the error for `count` attributes, over the limit. */
 function tooMany(method: string, count: number): never {
-  throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count}${TOO_MANY}${LIMITS.attributes}`);
+  throw new RangeError(`Sessions.${method}: argument 'attributes' has ${count} attributes; the limit is ${LIMITS.attributes}`);
 }
 
 /** Checks an event name: a string of 1 to 256 UTF-8 bytes. */

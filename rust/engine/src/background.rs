@@ -35,8 +35,7 @@ pub fn lower_this_thread() {
     if this_thread_nice() < BACKGROUND_NICE {
         // SAFETY: a plain call on the calling thread's own id.
         unsafe {
-            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS as _, tid, BACKGROUND_NICE);
+            libc::setpriority(libc::PRIO_PROCESS as _, this_thread_id(), BACKGROUND_NICE);
         }
     }
     #[cfg(target_vendor = "apple")]
@@ -61,12 +60,16 @@ pub fn lower_this_thread() {
 /// The nice value of the calling thread (Linux and Android; -1 also when it cannot be read).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub fn this_thread_nice() -> i32 {
-    // SAFETY: plain calls on the calling thread's own id. getpriority returns the nice value
+    // SAFETY: a plain call on the calling thread's own id. getpriority returns the nice value
     // itself (-20..19), so -1 is a value, not necessarily an error.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::getpriority(libc::PRIO_PROCESS as _, tid)
-    }
+    unsafe { libc::getpriority(libc::PRIO_PROCESS as _, this_thread_id()) }
+}
+
+/// The calling thread's id, which `setpriority` and `getpriority` take for one thread.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn this_thread_id() -> libc::id_t {
+    // SAFETY: gettid takes no argument and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as libc::id_t }
 }
 
 /// For tests: whether lowering a thread can show, which it cannot if this thread already runs
