@@ -143,6 +143,9 @@ struct Writer {
     closed: bool,
 }
 
+/// Old segments kept mapped for reading: one for the exporter, one for the event worker.
+const OPENED_MAX: usize = 2;
+
 /// At most this many left segments wait for the exporter to unmap them; past it, the writer
 /// unmaps the oldest itself (an exporter that does not run).
 const RETIRED_MAX: usize = 4;
@@ -189,6 +192,13 @@ pub(crate) struct Journal {
     on_roll: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// The segment that last failed to open for a reason that may pass.
     unreadable: Unreadable<u64>,
+    /// Segments no longer written, opened lately, kept mapped for the next reads (at most
+    /// [`OPENED_MAX`], newest last; a deleted segment leaves at once). The event worker reads
+    /// a segment the writer has left one batch at a time, and the exporter one chunk at a
+    /// time: a mapping per read was an mmap and a munmap each, and every munmap of a mapping
+    /// with pages in it interrupts the app's threads on the other cores (a TLB flush); in a
+    /// flood, about 2 800 pairs a second on the event worker.
+    opened: Mutex<Vec<Arc<OldSegment>>>,
     /// Free bytes on the disk: read by the exporter, estimated by rolls.
     disk_room: DiskRoom,
     pub stats: JournalStats,
@@ -213,7 +223,7 @@ pub(crate) enum View {
     /// its bytes up to where the writer stopped.
     Left(Arc<Segment>),
     /// A segment no longer written: the whole file.
-    Old(OldSegment),
+    Old(Arc<OldSegment>),
 }
 
 impl View {
@@ -360,6 +370,7 @@ impl Journal {
             pending_events: Mutex::new(pending),
             on_roll: std::sync::OnceLock::new(),
             unreadable: Unreadable::default(),
+            opened: Mutex::new(Vec::new()),
             disk_room: DiskRoom::default(),
             stats,
         };
@@ -720,9 +731,23 @@ impl Journal {
             }
             self.dir.join(segment::file_name(number))
         };
+        if let Some(s) = lock(&self.opened).iter().find(|s| s.number == number) {
+            return Ok(Some(View::Old(s.clone())));
+        }
         match OldSegment::open(&path, number) {
             Ok(s) => {
                 self.unreadable.clear(&number);
+                let s = Arc::new(s);
+                let evicted = {
+                    // Kept only if not deleted meanwhile (`forget` holds the writer's lock).
+                    let w = lock(&self.writer);
+                    let mut opened = lock(&self.opened);
+                    if w.files.contains(number) {
+                        opened.push(s.clone());
+                    }
+                    (opened.len() > OPENED_MAX).then(|| opened.remove(0))
+                };
+                drop(evicted); // unmapped here, outside the locks
                 Ok(Some(View::Old(s)))
             }
             Err(Unopened::Unavailable) => {
@@ -802,6 +827,16 @@ impl Journal {
         w.files.remove(number);
         self.budget.set_journal(w.on_disk());
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
+        let mut opened = lock(&self.opened);
+        let evicted: Vec<_> = opened
+            .iter()
+            .position(|s| s.number == number)
+            .map(|i| opened.remove(i))
+            .into_iter()
+            .collect();
+        drop(opened);
+        drop(w);
+        drop(evicted); // its disk space comes back when it is unmapped, here
     }
 
     /// Where the next entry will go: everything journaled so far lies before it.

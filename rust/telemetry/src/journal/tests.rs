@@ -711,6 +711,47 @@ fn a_segment_just_left_is_read_through_the_writers_mapping() {
     );
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn an_old_segment_stays_mapped_for_the_next_reads_until_it_is_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 24);
+    fill_until_segments(&j, 5, 150);
+    j.prepare_spare(); // unmaps the segments left: from now on they are opened to be read
+    let name = |n: u64| segment::file_name(n);
+    let old = || {
+        mapped_segments(dir.path())
+            .into_iter()
+            .filter(|f| [name(1), name(2), name(3)].contains(f))
+            .collect::<Vec<_>>()
+    };
+    assert!(old().is_empty(), "{:?}", mapped_segments(dir.path()));
+    assert!(j.view(1).unwrap().is_some());
+    // Read again, it is not opened again: it stays readable while its file will not open.
+    let seg1 = dir.path().join(name(1));
+    let put_back = otel_sessions_test_support::unopenable(&seg1);
+    let again = j.view(1).map(|v| v.map(|v| v.bytes().len()));
+    put_back();
+    assert!(
+        matches!(again, Ok(Some(n)) if n > HEADER_BYTES),
+        "read through the mapping kept"
+    );
+    assert_eq!(old(), vec![name(1)]);
+    // At most OPENED_MAX are kept (the exporter's and the event worker's): the oldest goes.
+    assert!(j.view(2).unwrap().is_some());
+    assert!(j.view(3).unwrap().is_some());
+    assert_eq!(old(), vec![name(2), name(3)]);
+    // Deleted (the exporter has passed it): unmapped at once, its disk space given back.
+    j.advance(Position {
+        segment: 3,
+        offset: HEADER_BYTES,
+    });
+    assert_eq!(old(), vec![name(3)]);
+    assert!(j.view(2).unwrap().is_none());
+    drop(j);
+    assert!(mapped_segments(dir.path()).is_empty());
+}
+
 #[test]
 fn a_batch_whose_segment_will_not_open_is_not_now_rather_than_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -777,7 +818,10 @@ fn child_unreadable_segment() {
     );
 
     // Unreadable for longer than GIVE_UP_AFTER, over GIVE_UP_ATTEMPTS tries: given up, so
-    // that the export is not held back for ever.
+    // that the export is not held back for ever. A journal opened again, which has not
+    // mapped segment 1 (this one keeps the segment it has just read mapped).
+    drop(j);
+    let (j, _) = open(&dir, 1 << 20);
     use crate::unreadable::{GIVE_UP_AFTER, GIVE_UP_ATTEMPTS};
     j.unreadable
         .backdate(1, GIVE_UP_AFTER, GIVE_UP_ATTEMPTS - 2);
