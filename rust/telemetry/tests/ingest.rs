@@ -188,26 +188,58 @@ fn a_handed_over_batch_that_cannot_be_read_back_counts_as_dropped() {
     let mut cfg = config(dir.path(), Some(rx.endpoint()));
     cfg.max_queue_bytes = 64 * 1024; // segments of 4 KiB
     let t = start(cfg);
-    let batch = t.hand_over(br#"[["tap",{}],["tap",{}],["tap",{}]]"#, 3);
-    // Later records roll the journal past the batch's segment, the first one: the exporter
-    // stops at the batch until it is done, and unmaps the segment at its round.
+    // A batch the exporter stops at (it is not recorded yet), then, a segment or more later,
+    // the batch under test, in a segment the exporter has not read (a segment it has read stays
+    // mapped, and is read through that mapping however the file fails).
+    let first = t.hand_over(br#"[["first",{}]]"#, 1);
     let pad = [("pad".to_string(), AttributeValue::String("x".repeat(400)))];
+    for _ in 0..12 {
+        t.record_event("filler", &pad).unwrap();
+    }
+    let batch = t.hand_over(br#"[["tapB",{}],["tapB",{}],["tapB",{}]]"#, 3);
+    // Later records roll the journal past the batch's segment; the exporter's round unmaps the
+    // segments the writer has left.
     for _ in 0..30 {
         t.record_event("filler", &pad).unwrap();
     }
     t.write_to_disk();
     let journal = dir.path().join("journal");
-    let first = std::fs::read_dir(&journal)
+    let segments: Vec<_> = std::fs::read_dir(&journal)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "seg"))
-        .min()
-        .unwrap();
-    let put_back = otel_sessions_test_support::unopenable(&first);
+        .collect();
+    let holding = |what: &[u8]| {
+        let found: Vec<_> = segments
+            .iter()
+            .filter(|p| {
+                std::fs::read(p)
+                    .unwrap()
+                    .windows(what.len())
+                    .any(|w| w == what)
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "one segment holds {:?}",
+            String::from_utf8_lossy(what)
+        );
+        found[0].clone()
+    };
+    let unread = holding(b"tapB");
+    assert_ne!(
+        unread,
+        holding(b"first"),
+        "the batches are in different segments"
+    );
+    let put_back = otel_sessions_test_support::unopenable(&unread);
     let read = t.with_batch_bytes(&batch, |raw| raw.len());
     put_back();
     assert_eq!(read, None, "the batch could not be read back");
     t.batch_done(&batch);
+    assert!(t.with_batch_bytes(&first, |raw| raw.len()).is_some());
+    t.batch_done(&first);
 
     let session = t.engine().current().id.to_string();
     t.engine().end();
