@@ -20,7 +20,13 @@ pub(crate) struct Position {
 
 pub(crate) struct CursorFile {
     file: File,
+    /// The position last set. The recording threads read it (a roll asks how far behind the
+    /// exporter is), so it is never held across the file's write: the exporter, which writes,
+    /// runs at background priority, and a thread preempted in a system call while holding it
+    /// would keep the app's threads waiting.
     cached: Mutex<Option<Position>>,
+    /// Held across the write, so that the file ends with the position set last.
+    writing: Mutex<()>,
 }
 
 impl CursorFile {
@@ -59,6 +65,7 @@ impl CursorFile {
             CursorFile {
                 file,
                 cached: Mutex::new(cached),
+                writing: Mutex::new(()),
             },
             replaced,
         ))
@@ -74,8 +81,10 @@ impl CursorFile {
         b[8..16].copy_from_slice(&(p.offset as u64).to_le_bytes());
         let crc = crc32fast::hash(&b[..16]);
         b[16..].copy_from_slice(&crc.to_le_bytes());
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        #[cfg(test)]
+        super::pause::here();
         let _ = self.file.write_all_at(&b, 0); // in the page cache at once; see the module doc
-        *cached = Some(p);
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
     }
 }

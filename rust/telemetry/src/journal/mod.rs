@@ -35,6 +35,31 @@ pub(crate) mod entry;
 mod files;
 pub(crate) mod segment;
 
+/// Tests only: a hook the exporter's file system calls run first, on the thread that set it,
+/// so that a test can hold a call there and see which locks it holds meanwhile.
+#[cfg(test)]
+pub(crate) mod pause {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static HOOK: RefCell<Option<Box<dyn FnMut()>>> = RefCell::new(None);
+    }
+
+    /// Runs this thread's hook, if any.
+    pub fn here() {
+        HOOK.with(|h| {
+            if let Some(f) = h.borrow_mut().as_mut() {
+                f();
+            }
+        });
+    }
+
+    /// Sets this thread's hook.
+    pub fn set(f: impl FnMut() + 'static) {
+        HOOK.with(|h| *h.borrow_mut() = Some(Box::new(f)));
+    }
+}
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io;
@@ -127,6 +152,9 @@ struct Writer {
     /// Segments the writer has left, for the exporter thread to unmap (see
     /// [`Writer::set_active`]).
     retired: Vec<Arc<Segment>>,
+    /// Spares deleted, their files gone (a segment of the same number may exist now), for the
+    /// exporter thread to unmap: all their pages are in, and unmapping them takes a while.
+    deleted: Vec<Segment>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
     /// The size of the segments made from now on. The journal's segment size, doubled at each
@@ -361,6 +389,7 @@ impl Journal {
                 files,
                 spare: None,
                 retired: Vec::new(),
+                deleted: Vec::new(),
                 preparing: false,
                 size: segment_bytes,
                 seal: false,
@@ -466,10 +495,12 @@ impl Journal {
         let (number, size) = {
             let mut w = lock(&self.writer);
             let retired = std::mem::take(&mut w.retired);
+            let deleted = std::mem::take(&mut w.deleted);
             let active = w.active.clone();
             drop(w);
             // Unmapped here, outside the lock.
             drop(retired);
+            drop(deleted);
             // A segment the recording thread made itself (no spare was ready, or none fitted:
             // a flood at the bound): its pages ahead of the writer are mapped in from here.
             if let Some(active) = active {
@@ -580,10 +611,17 @@ impl Journal {
         self.delete_spare(&mut lock(&self.writer));
     }
 
+    /// Deletes the spare under the lock (a roll may make a segment of its number as soon as the
+    /// lock goes), and leaves its mapping, all of whose pages are in, for the exporter's next
+    /// [`Journal::prepare_spare`] to unmap outside the lock.
     fn delete_spare(&self, w: &mut Writer) {
         if let Some(spare) = w.spare.take() {
             let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
             self.budget.set_journal(w.on_disk());
+            if w.deleted.len() >= RETIRED_MAX {
+                w.deleted.remove(0);
+            }
+            w.deleted.push(spare);
         }
     }
 
@@ -826,17 +864,19 @@ impl Journal {
         }
         w.files.remove(number);
         self.budget.set_journal(w.on_disk());
-        let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
-        let mut opened = lock(&self.opened);
-        let evicted: Vec<_> = opened
-            .iter()
-            .position(|s| s.number == number)
-            .map(|i| opened.remove(i))
-            .into_iter()
-            .collect();
-        drop(opened);
+        let evicted = {
+            let mut opened = lock(&self.opened);
+            let i = opened.iter().position(|s| s.number == number);
+            i.map(|i| opened.remove(i))
+        };
         drop(w);
-        drop(evicted); // its disk space comes back when it is unmapped, here
+        // Deleted outside the lock, which the recording threads take: the exporter runs at
+        // background priority, and an unlink can take a while. No segment number is made twice,
+        // so no other file takes this name meanwhile.
+        #[cfg(test)]
+        pause::here();
+        let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
+        drop(evicted); // its disk space comes back once it is unmapped, here
     }
 
     /// Where the next entry will go: everything journaled so far lies before it.

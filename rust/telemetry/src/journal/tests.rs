@@ -606,6 +606,28 @@ fn a_full_segment_is_unmapped_by_the_exporters_call_not_by_the_roll() {
     );
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_deleted_spare_is_unmapped_by_the_exporters_next_call_not_under_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 24);
+    fill_until_segments(&j, 2, 150);
+    j.prepare_spare();
+    let spare = segment::file_name(3);
+    assert!(
+        mapped_segments(dir.path()).contains(&spare),
+        "the spare is made"
+    );
+    j.close(); // deletes the spare, under the writer's lock
+    assert!(!dir.path().join(&spare).exists());
+    assert!(
+        mapped_segments(dir.path()).contains(&spare),
+        "not unmapped under the lock: all its pages are in"
+    );
+    j.prepare_spare(); // the exporter's call
+    assert!(!mapped_segments(dir.path()).contains(&spare));
+}
+
 /// Runs `f` on another thread and fails if it does not return within 10 s (a hang).
 fn within_10s<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -835,4 +857,74 @@ fn child_unreadable_segment() {
     assert_eq!(j.stats.given_up.load(Ordering::Relaxed), 1);
     assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 1);
     println!("CHILD DONE");
+}
+
+/// Runs `call` on another thread and holds it at its file system call number `skip` (from 0;
+/// the journal's `pause` hook) while `meanwhile` runs on a third; `meanwhile` must return
+/// within 2 s: it takes no lock the held call holds across its system call.
+fn while_held<T: Send + 'static>(
+    call: impl FnOnce() + Send + 'static,
+    skip: usize,
+    meanwhile: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    use std::sync::mpsc::channel;
+    let (entered_tx, entered) = channel();
+    let (release, release_rx) = channel::<()>();
+    let held = std::thread::spawn(move || {
+        let mut calls = 0;
+        super::pause::set(move || {
+            calls += 1;
+            if calls == skip + 1 {
+                let _ = entered_tx.send(());
+                let _ = release_rx.recv();
+            }
+        });
+        call();
+    });
+    entered.recv().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(meanwhile());
+    });
+    let out = rx.recv_timeout(std::time::Duration::from_secs(2));
+    release.send(()).unwrap();
+    held.join().unwrap();
+    out.expect("waited on the held call: a lock is held across its system call")
+}
+
+#[test]
+fn the_recording_threads_never_wait_on_the_exporters_file_system_calls() {
+    // The exporter runs at background priority: preempted in a system call while holding a
+    // lock that the app's threads take, it would keep them waiting. Its cursor write and its
+    // deletion of a segment are held here; the recording side's calls go on meanwhile.
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 24);
+    let j = Arc::new(j);
+    fill_until_segments(&j, 4, 150);
+    let at = |segment| Position {
+        segment,
+        offset: HEADER_BYTES,
+    };
+    // Advancing writes the cursor (call 0), then deletes the segments passed (call 1).
+    let before = j.cursor();
+    let (a, b) = (j.clone(), j.clone());
+    let cursor = while_held(move || a.advance(at(2)), 0, move || b.cursor());
+    assert_eq!(
+        cursor, before,
+        "read while the new one is written: the one before"
+    );
+    assert_eq!(j.cursor(), at(2));
+    let (a, b) = (j.clone(), j.clone());
+    let appended = while_held(
+        move || a.advance(at(3)),
+        1,
+        move || {
+            let mut seq = 1000;
+            append_until_segments(&b, 5, &mut seq);
+            b.end()
+        },
+    );
+    assert!(appended.segment >= 5);
+    assert!(j.view(2).unwrap().is_none(), "deleted");
+    assert!(!dir.path().join(segment::file_name(2)).exists());
 }
