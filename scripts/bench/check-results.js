@@ -19,7 +19,8 @@ if (dirs.length === 0) problems.push('host.json lists no storage directories');
 for (const dir of dirs) if (fs.existsSync(dir)) problems.push(`a launch's storage directory was left behind: ${dir}`);
 const memoryRuns = r.host?.memoryRuns ?? [];
 for (const jit of [true, false]) {
-  if (!memoryRuns.some((m) => m.jit === jit && m.ours?.rssAfterFlushKiB > 0 && m.baseline?.rssAfterFlushKiB > 0)) {
+  const measured = (x) => x?.rssAfterFlushKiB > 0 && x?.rssAnonAfterFlushKiB > 0 && x?.rssAnonBeforeKiB > 0;
+  if (!memoryRuns.some((m) => m.jit === jit && measured(m.ours) && measured(m.baseline))) {
     problems.push(`memory run with the JIT ${jit ? 'on' : 'off'} missing`);
   }
 }

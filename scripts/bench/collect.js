@@ -128,6 +128,12 @@ for (const m of host.memoryRuns) {
   figure(`RSS growth, ${m.events} events, receiver down, ${jit}`, grown(m.ours), 'MiB', 'the same JS loop without recording', grown(m.baseline),
     `outbox on disk ${(m.ours.outboxBytes / 1048576).toFixed(1)} MiB`, null);
   figure("  (the library's share: the difference)", share, 'MiB', null, null, goal ? `≤ ${goal} MiB` : null, goal ? share <= goal : null);
+  // Where the share lies (no goal): anonymous memory (malloc'd, the JS heap) and the rest, the
+  // file-backed pages (the JS engine's own code its optimizing compilers page in, clean and
+  // shared; the journal's mapping).
+  const anon = (m.ours.rssAnonAfterFlushKiB - m.ours.rssAnonBeforeKiB - (m.baseline.rssAnonAfterFlushKiB - m.baseline.rssAnonBeforeKiB)) / 1024;
+  figure('    of which anonymous memory (RssAnon)', anon, 'MiB', null, null, null, null);
+  figure('    of which file-backed pages (code, mappings)', share - anon, 'MiB', null, null, null, null);
 }
 figure('library size, x86_64, stripped', lib.strippedBytes / 1e6, 'MB', 'budget', lib.budgetBytes / 1e6, 'within 1.5 MB', lib.strippedBytes <= lib.budgetBytes);
 for (const [target, t] of Object.entries(lib.device?.targets ?? {})) {

@@ -11,10 +11,12 @@ type Harness = { argv: string[]; exit(code: number): void; readFile(path: string
 const harness = (globalThis as unknown as { __harness: Harness }).__harness;
 const events = Number(harness.argv[1] || 1_000_000);
 
-/** VmRSS of this process, in KiB (Linux). */
-function rssKiB(): number {
+/** A figure of this process's /proc/self/status, in KiB (Linux): VmRSS, the resident set, by
+ * default; RssAnon, its anonymous part (malloc'd memory, the JS heap, stacks), without the
+ * file-backed pages (the engine's own code paged in, the journal's mapping). */
+function rssKiB(field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const status = harness.readFile('/proc/self/status') ?? '';
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  const m = new RegExp(field + ':\\s+(\\d+) kB').exec(status);
   return m ? Number(m[1]) : NaN;
 }
 
@@ -30,6 +32,7 @@ async function main() {
   }
   harness.gc();
   const before = rssKiB();
+  const anonBefore = rssKiB('RssAnon');
   for (let i = 0; i < events; i++) {
     const attributes = { screen: 'home', i };
     if (baseline) sink += attributes.i;
@@ -39,10 +42,11 @@ async function main() {
   const recorded = rssKiB();
   if (!baseline) await Sessions.flush(2000).catch(() => {}); // the receiver is down: this writes to disk and times out
   const after = rssKiB();
+  const anonAfter = rssKiB('RssAnon');
   harness.gc();
   const afterGc = rssKiB();
   const suite = baseline ? 'memory-baseline' : 'memory';
-  console.log('BENCH ' + JSON.stringify({ suite, events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after, rssAfterGcKiB: afterGc, sink }));
+  console.log('BENCH ' + JSON.stringify({ suite, events, rssBeforeKiB: before, rssAfterRecordingKiB: recorded, rssAfterFlushKiB: after, rssAfterGcKiB: afterGc, rssAnonBeforeKiB: anonBefore, rssAnonAfterFlushKiB: anonAfter, sink }));
   harness.exit(0);
 }
 
