@@ -23,6 +23,7 @@ use crate::history::SessionRecord;
 use crate::machine::{Effects, Machine, Note};
 use crate::notifier::{lock, Notifier, SubscriptionId};
 use crate::policy::SessionPolicy;
+use crate::save_asks::{SaveAsks, ASK_WAIT};
 use crate::session::Session;
 use crate::session_id::SessionId;
 use crate::storage_lock::StorageLock;
@@ -77,6 +78,10 @@ struct Inner {
     writer: Mutex<u64>,
     notifier: Notifier,
     timer: Arc<TimerCtl>,
+    /// Whether a timer thread was started (it serves [`Inner::save_asks`] until shutdown).
+    timer_runs: AtomicBool,
+    /// Saves asked of the timer thread by [`Engine::write_state`].
+    save_asks: SaveAsks,
     dirty: AtomicBool,
     dirty_since: Mutex<Option<Instant>>,
     persist_interval: Duration,
@@ -236,14 +241,27 @@ impl Engine {
         self.inner.save_result()
     }
 
-    /// Writes the current state to disk now, if it changed, like [`Engine::persist`], but
-    /// never delivers notifications on the calling thread (the threads that caused them
-    /// deliver them). For code that must not run observers: an exporter thread saving
-    /// sequence numbers before a batch, whose observers would flush, and so wait on, that
-    /// very thread.
+    /// Writes the current state to disk, if it changed, like [`Engine::persist`], and returns
+    /// once it is written, but never delivers notifications on the calling thread (the threads
+    /// that caused them deliver them), and never writes on the calling thread while the timer
+    /// thread runs: the timer, at the app's priority, writes it (waited for at most 100 ms, then
+    /// written here). For a thread at background priority that must not run observers: an
+    /// exporter saving sequence numbers before a batch, whose observers would flush, and so
+    /// wait on, that very thread; and which, preempted while holding the state file's lock,
+    /// would keep the app's threads waiting for theirs.
     pub fn write_state(&self) -> Result<(), String> {
-        self.inner.write_now(false);
-        self.inner.save_result()
+        let i = &self.inner;
+        let on_timer = i.timer_runs.load(Ordering::SeqCst) && !i.shut_down.load(Ordering::SeqCst);
+        if i.needs_write() && !(on_timer && i.ask_timer_to_write()) {
+            i.write_now(false);
+        }
+        i.save_result()
+    }
+
+    /// Tests: a write asked of the timer thread and not made yet, if any.
+    #[cfg(test)]
+    pub(crate) fn write_ask_pending(&self) -> Option<u64> {
+        self.inner.save_asks.pending()
     }
 
     /// Saves the state, marks the exit clean and stops the timer. Idempotent. The engine
@@ -362,6 +380,27 @@ impl Inner {
         self.deliver();
     }
 
+    /// Whether the state changed since its last write (what [`Inner::write_now`] would write).
+    fn needs_write(&self) -> bool {
+        self.dirty.load(Ordering::SeqCst) || self.notifier.written() < lock(&self.core).version
+    }
+
+    /// Has the timer thread write the state as it is now; `false` if that did not happen
+    /// within [`ASK_WAIT`] (the caller writes it then).
+    fn ask_timer_to_write(&self) -> bool {
+        let ticket = self.save_asks.ask();
+        self.timer.kick();
+        self.save_asks.wait(ticket, ASK_WAIT)
+    }
+
+    /// On the timer thread: the writes asked so far ([`Engine::write_state`]).
+    fn serve_write_asks(&self) {
+        if let Some(upto) = self.save_asks.pending() {
+            self.write_now(false);
+            self.save_asks.served(upto);
+        }
+    }
+
     /// [`Inner::persist_now`] without delivering. Safe: a note waiting for a state version
     /// is delivered by the thread that queued it, after its own write (which finds this
     /// newer version already on disk, or writes it).
@@ -390,6 +429,8 @@ impl Inner {
 
 impl Tick for Inner {
     fn tick(&self) -> Duration {
+        // First: a thread waits for it (and the check below may run observers).
+        self.serve_write_asks();
         self.run(|m, now, fx| m.check(now, fx));
         let mut wait = MAX_SLEEP;
         if self.dirty.load(Ordering::SeqCst) {
@@ -580,6 +621,8 @@ impl EngineBuilder {
             writer: Mutex::new(0),
             notifier: Notifier::default(),
             timer: Arc::new(TimerCtl::default()),
+            timer_runs: AtomicBool::new(false),
+            save_asks: SaveAsks::default(),
             dirty: AtomicBool::new(false),
             dirty_since: Mutex::new(None),
             persist_interval: self.persist_interval,
@@ -604,6 +647,7 @@ impl EngineBuilder {
         if self.timer {
             timer::spawn(Arc::downgrade(&inner), inner.timer.clone())
                 .map_err(EngineError::Timer)?;
+            inner.timer_runs.store(true, Ordering::SeqCst);
         }
         Ok(Engine {
             _owner: Arc::new(Owner(inner.clone())),

@@ -67,6 +67,7 @@ mod history;
 mod machine;
 mod notifier;
 mod policy;
+mod save_asks;
 mod session;
 mod session_id;
 mod storage_lock;

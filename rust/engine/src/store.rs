@@ -184,6 +184,8 @@ impl StateStore {
     /// state. The fsyncs for power loss are requested from the syncer, not waited for.
     pub fn save(&self, bytes: &[u8]) -> io::Result<()> {
         let _g = lock(&COPY);
+        #[cfg(test)]
+        tests::saving(&self.dir);
         let tmp = self.dir.join(TEMP_FILE);
         let state = self.state_path();
         // The temporary file exists from the previous save (a copy of the state then): it is
@@ -282,7 +284,7 @@ fn remove_any(path: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::sync::atomic::Ordering::SeqCst;
     use std::sync::atomic::{AtomicU64, AtomicUsize};
@@ -291,6 +293,23 @@ mod tests {
     static FAILED_READS: AtomicUsize = AtomicUsize::new(0);
     /// An open-file limit to restore after the next failed read (0: none).
     static LIFT_TO: AtomicU64 = AtomicU64::new(0);
+
+    /// Which thread saved each state, by directory (`save` calls `saving`).
+    static SAVES: Mutex<Vec<(std::path::PathBuf, Option<String>)>> = Mutex::new(Vec::new());
+
+    pub(super) fn saving(dir: &Path) {
+        let name = std::thread::current().name().map(str::to_owned);
+        lock(&SAVES).push((dir.to_path_buf(), name));
+    }
+
+    /// The names of the threads that saved the state in `dir`, in order.
+    pub(crate) fn savers(dir: &Path) -> Vec<Option<String>> {
+        lock(&SAVES)
+            .iter()
+            .filter(|(d, _)| d == dir)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
 
     /// Called by `load` after each failed read.
     pub(super) fn read_failed() {

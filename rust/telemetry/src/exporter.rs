@@ -2,9 +2,11 @@
 //!
 //! ```text
 //!  every batch delay, or when asked (flush, background, a session's end):
-//!    read entries from the cursor ─► chunk: ≤ 512 records or 1 MiB of either signal,
+//!    read entries from the cursor ─► chunk: ≤ 4096 records or 2 MiB of either signal,
 //!                                           one segment, not past a JS batch still being recorded
-//!    engine.write_state()           (the numbers in the chunk are saved before they leave the journal)
+//!    engine.write_state()           (the numbers in the chunk are saved before they leave the
+//!                                    journal; written by the engine's timer thread, at the app's
+//!                                    priority, while this one waits)
 //!    Export{Trace,Logs}ServiceRequest around the records' bytes ─► gzip ─► outbox (fsync, rename)
 //!    cursor ─► after the chunk; segments behind it deleted
 //!  and, first and between chunks: the journal's next segment made ready (a spare: created,

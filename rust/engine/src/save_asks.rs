@@ -1,0 +1,175 @@
+//! Saves of the state that a thread at background priority asks the timer thread to make
+//! (see [`crate::Engine::write_state`]): the save takes the state file's lock, which app
+//! threads take too for their own saves (a session's start or end, a lifecycle change on the
+//! platform's main thread), and a low-priority thread preempted while holding it would keep
+//! them waiting. The timer runs at the app's priority.
+//!
+//! ```text
+//!  asker:  ticket = ask() ─► kick the timer ─► wait(ticket, at most ASK_WAIT)
+//!                                              └─ not served in time: save on its own thread
+//!  timer:  upto = pending() ─► save the state as it is now ─► served(upto)
+//! ```
+//!
+//! A save made after `ask` returned holds everything the asker did before asking.
+
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::notifier::lock;
+
+/// Longest an asker waits before saving on its own thread. The timer answers in microseconds
+/// unless it is busy: delivering a notification to an observer that waits, in turn, for the
+/// asker (an observer that flushes the telemetry waits for its exporter).
+pub(crate) const ASK_WAIT: Duration = Duration::from_millis(100);
+
+#[derive(Default)]
+struct Tickets {
+    asked: u64,
+    served: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct SaveAsks {
+    tickets: Mutex<Tickets>,
+    served: Condvar,
+}
+
+impl SaveAsks {
+    /// A new ticket: served by the first save that starts after this returns.
+    pub fn ask(&self) -> u64 {
+        let mut t = lock(&self.tickets);
+        t.asked += 1;
+        t.asked
+    }
+
+    /// Waits until `ticket` is served; `false` if `timeout` passed first.
+    pub fn wait(&self, ticket: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut t = lock(&self.tickets);
+        while t.served < ticket {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            t = self
+                .served
+                .wait_timeout(t, left)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+        true
+    }
+
+    /// The newest ticket not served yet, if any: a save started now serves it.
+    pub fn pending(&self) -> Option<u64> {
+        let t = lock(&self.tickets);
+        (t.asked > t.served).then_some(t.asked)
+    }
+
+    /// Every ticket up to `upto` is served: their askers go on.
+    pub fn served(&self, upto: u64) {
+        let mut t = lock(&self.tickets);
+        t.served = t.served.max(upto);
+        drop(t);
+        self.served.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_ticket_is_served_only_by_a_save_that_started_after_it() {
+        let asks = SaveAsks::default();
+        assert_eq!(asks.pending(), None);
+        let first = asks.ask();
+        let upto = asks.pending().unwrap(); // a save starts
+        let second = asks.ask(); // asked during that save
+        asks.served(upto);
+        assert!(asks.wait(first, Duration::ZERO));
+        assert!(
+            !asks.wait(second, Duration::from_millis(10)),
+            "not by the earlier save"
+        );
+        assert_eq!(asks.pending(), Some(second));
+        asks.served(asks.pending().unwrap());
+        assert!(asks.wait(second, Duration::ZERO));
+        assert_eq!(asks.pending(), None);
+    }
+
+    /// `write_state` from a thread named "asker", after a change that is saved lazily;
+    /// returns the names of the threads that saved meanwhile.
+    fn write_state_from_asker(
+        engine: &crate::Engine,
+        dir: &std::path::Path,
+    ) -> Vec<Option<String>> {
+        let before = crate::store::tests::savers(dir).len();
+        engine.record_n(1);
+        let e = engine.clone();
+        std::thread::Builder::new()
+            .name("asker".into())
+            .spawn(move || e.write_state())
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap();
+        crate::store::tests::savers(dir).split_off(before)
+    }
+
+    #[test]
+    fn write_state_writes_on_the_timer_thread_while_it_runs_else_on_the_caller() {
+        let timer = Some("rn-otel-timer".to_owned());
+        let asker = Some("asker".to_owned());
+        let dir = tempfile::tempdir().unwrap();
+        let build = |timer| {
+            crate::Engine::builder(dir.path())
+                .persist_interval(Duration::from_secs(3600))
+                .timer(timer)
+                .build()
+                .unwrap()
+        };
+        let engine = build(true);
+        assert_eq!(
+            write_state_from_asker(&engine, dir.path()),
+            vec![timer.clone()]
+        );
+        assert!(write_state_from_asker(&engine, dir.path())
+            .iter()
+            .all(|n| *n == timer));
+        // Nothing changed since: nothing is written, nothing asked.
+        let e = engine.clone();
+        std::thread::spawn(move || e.write_state())
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_eq!(engine.write_ask_pending(), None);
+        // Shut down, the timer has stopped: written on the caller, without asking (and
+        // waiting for) anyone.
+        engine.shutdown();
+        assert_eq!(
+            write_state_from_asker(&engine, dir.path()),
+            vec![asker.clone()]
+        );
+        assert_eq!(engine.write_ask_pending(), None);
+        drop(engine);
+        // No timer thread at all.
+        let engine = build(false);
+        assert_eq!(write_state_from_asker(&engine, dir.path()), vec![asker]);
+        assert_eq!(engine.write_ask_pending(), None);
+    }
+
+    #[test]
+    fn a_waiting_asker_goes_on_when_served_from_another_thread() {
+        let asks = Arc::new(SaveAsks::default());
+        let ticket = asks.ask();
+        let server = asks.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            server.served(server.pending().unwrap());
+        });
+        assert!(asks.wait(ticket, Duration::from_secs(10)));
+        t.join().unwrap();
+    }
+}
