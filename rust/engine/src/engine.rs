@@ -258,10 +258,10 @@ impl Engine {
         i.save_result()
     }
 
-    /// Tests: a write asked of the timer thread and not made yet, if any.
+    /// Tests: the writes asked of the timer thread.
     #[cfg(test)]
-    pub(crate) fn write_ask_pending(&self) -> Option<u64> {
-        self.inner.save_asks.pending()
+    pub(crate) fn inner_save_asks(&self) -> &SaveAsks {
+        &self.inner.save_asks
     }
 
     /// Saves the state, marks the exit clean and stops the timer. Idempotent. The engine
@@ -423,7 +423,12 @@ impl Inner {
             return;
         }
         self.timer.stop();
+        // A write asked of the timer that it will not make now: this one serves it.
+        let asked = self.save_asks.pending();
         self.persist_now(true);
+        if let Some(upto) = asked {
+            self.save_asks.served(upto);
+        }
     }
 }
 

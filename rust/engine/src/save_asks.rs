@@ -144,7 +144,7 @@ mod tests {
             .join()
             .unwrap()
             .unwrap();
-        assert_eq!(engine.write_ask_pending(), None);
+        assert_eq!(engine.inner_save_asks().pending(), None);
         // Shut down, the timer has stopped: written on the caller, without asking (and
         // waiting for) anyone.
         engine.shutdown();
@@ -152,12 +152,28 @@ mod tests {
             write_state_from_asker(&engine, dir.path()),
             vec![asker.clone()]
         );
-        assert_eq!(engine.write_ask_pending(), None);
+        assert_eq!(engine.inner_save_asks().pending(), None);
         drop(engine);
         // No timer thread at all.
         let engine = build(false);
         assert_eq!(write_state_from_asker(&engine, dir.path()), vec![asker]);
-        assert_eq!(engine.write_ask_pending(), None);
+        assert_eq!(engine.inner_save_asks().pending(), None);
+    }
+
+    #[test]
+    fn a_write_asked_when_the_timer_stops_is_made_by_the_shutdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = crate::Engine::builder(dir.path())
+            .persist_interval(Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        // Asked, as the exporter does, but the timer is not kicked: the shutdown comes first.
+        let ticket = engine.inner_save_asks().ask();
+        engine.shutdown();
+        assert!(
+            engine.inner_save_asks().wait(ticket, Duration::ZERO),
+            "served by its write"
+        );
     }
 
     #[test]
