@@ -251,8 +251,7 @@ impl Engine {
     /// would keep the app's threads waiting for theirs.
     pub fn write_state(&self) -> Result<(), String> {
         let i = &self.inner;
-        let on_timer = i.timer_runs.load(Ordering::SeqCst) && !i.shut_down.load(Ordering::SeqCst);
-        if i.needs_write() && !(on_timer && i.ask_timer_to_write()) {
+        if i.needs_write() && !(i.timer_runs.load(Ordering::SeqCst) && i.ask_timer_to_write()) {
             i.write_now(false);
         }
         i.save_result()
@@ -385,10 +384,12 @@ impl Inner {
         self.dirty.load(Ordering::SeqCst) || self.notifier.written() < lock(&self.core).version
     }
 
-    /// Has the timer thread write the state as it is now; `false` if that did not happen
-    /// within [`ASK_WAIT`] (the caller writes it then).
+    /// Has the timer thread write the state as it is now; `false` if it will not (stopped,
+    /// or busy since an earlier ask) or did not within [`ASK_WAIT`]: the caller writes it then.
     fn ask_timer_to_write(&self) -> bool {
-        let ticket = self.save_asks.ask();
+        let Some(ticket) = self.save_asks.ask() else {
+            return false;
+        };
         self.timer.kick();
         self.save_asks.wait(ticket, ASK_WAIT)
     }
@@ -423,8 +424,9 @@ impl Inner {
             return;
         }
         self.timer.stop();
-        // A write asked of the timer that it will not make now: this one serves it.
-        let asked = self.save_asks.pending();
+        // No more writes are asked of the timer; one asked that it will not make now is served
+        // by this one.
+        let asked = self.save_asks.close();
         self.persist_now(true);
         if let Some(upto) = asked {
             self.save_asks.served(upto);

@@ -5,9 +5,11 @@
 //! them waiting. The timer runs at the app's priority.
 //!
 //! ```text
-//!  asker:  ticket = ask() ─► kick the timer ─► wait(ticket, at most ASK_WAIT)
-//!                                              └─ not served in time: save on its own thread
-//!  timer:  upto = pending() ─► save the state as it is now ─► served(upto)
+//!  asker:    ticket = ask() ─► kick the timer ─► wait(ticket, at most ASK_WAIT)
+//!            │ (none: closed, or an earlier ask unserved)  └─ not served in time:
+//!            └──────────────────────────────────────────────── save on its own thread
+//!  timer:    upto = pending() ─► save the state as it is now ─► served(upto)
+//!  shutdown: upto = close() ─► save ─► served(upto)
 //! ```
 //!
 //! A save made after `ask` returned holds everything the asker did before asking.
@@ -19,13 +21,20 @@ use crate::notifier::lock;
 
 /// Longest an asker waits before saving on its own thread. The timer answers in microseconds
 /// unless it is busy: delivering a notification to an observer that waits, in turn, for the
-/// asker (an observer that flushes the telemetry waits for its exporter).
-pub(crate) const ASK_WAIT: Duration = Duration::from_millis(100);
+/// asker (an observer that flushes the telemetry waits for its exporter). Longer in this
+/// crate's tests, whose timer may be slow to run on a loaded machine.
+pub(crate) const ASK_WAIT: Duration = if cfg!(test) {
+    Duration::from_secs(10)
+} else {
+    Duration::from_millis(100)
+};
 
 #[derive(Default)]
 struct Tickets {
     asked: u64,
     served: u64,
+    /// The timer has stopped: no ticket is handed out any more.
+    closed: bool,
 }
 
 #[derive(Default)]
@@ -35,11 +44,25 @@ pub(crate) struct SaveAsks {
 }
 
 impl SaveAsks {
-    /// A new ticket: served by the first save that starts after this returns.
-    pub fn ask(&self) -> u64 {
+    /// A new ticket, served by the first save that starts after this returns; `None` (save
+    /// on your own thread) once [`SaveAsks::close`]d, or while an earlier ticket is still
+    /// unserved: its asker gave up waiting, so the timer is busy, and waiting again would cost
+    /// every ask the whole wait.
+    pub fn ask(&self) -> Option<u64> {
         let mut t = lock(&self.tickets);
+        if t.closed || t.asked > t.served {
+            return None;
+        }
         t.asked += 1;
-        t.asked
+        Some(t.asked)
+    }
+
+    /// No more tickets (the timer stops); returns the newest one not served, which the
+    /// caller's own save then serves.
+    pub fn close(&self) -> Option<u64> {
+        let mut t = lock(&self.tickets);
+        t.closed = true;
+        (t.asked > t.served).then_some(t.asked)
     }
 
     /// Waits until `ticket` is served; `false` if `timeout` passed first.
@@ -81,22 +104,28 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn a_ticket_is_served_only_by_a_save_that_started_after_it() {
+    fn one_ticket_at_a_time_each_served_by_a_later_save_and_none_once_closed() {
         let asks = SaveAsks::default();
         assert_eq!(asks.pending(), None);
-        let first = asks.ask();
-        let upto = asks.pending().unwrap(); // a save starts
-        let second = asks.ask(); // asked during that save
-        asks.served(upto);
+        let first = asks.ask().unwrap();
+        assert_eq!(
+            asks.ask(),
+            None,
+            "the first is unserved: the asker saves on its own"
+        );
+        asks.served(asks.pending().unwrap());
         assert!(asks.wait(first, Duration::ZERO));
+        let second = asks.ask().unwrap();
         assert!(
             !asks.wait(second, Duration::from_millis(10)),
-            "not by the earlier save"
+            "not served by the earlier save"
         );
-        assert_eq!(asks.pending(), Some(second));
         asks.served(asks.pending().unwrap());
         assert!(asks.wait(second, Duration::ZERO));
         assert_eq!(asks.pending(), None);
+        let third = asks.ask().unwrap();
+        assert_eq!(asks.close(), Some(third), "the closer's save serves it");
+        assert_eq!(asks.ask(), None, "closed");
     }
 
     /// `write_state` from a thread named "asker", after a change that is saved lazily;
@@ -135,9 +164,10 @@ mod tests {
             write_state_from_asker(&engine, dir.path()),
             vec![timer.clone()]
         );
-        assert!(write_state_from_asker(&engine, dir.path())
-            .iter()
-            .all(|n| *n == timer));
+        assert_eq!(
+            write_state_from_asker(&engine, dir.path()),
+            vec![timer.clone()]
+        );
         // Nothing changed since: nothing is written, nothing asked.
         let e = engine.clone();
         std::thread::spawn(move || e.write_state())
@@ -163,12 +193,13 @@ mod tests {
     #[test]
     fn a_write_asked_when_the_timer_stops_is_made_by_the_shutdown() {
         let dir = tempfile::tempdir().unwrap();
+        // No timer thread: only the shutdown can serve the ticket.
         let engine = crate::Engine::builder(dir.path())
             .persist_interval(Duration::from_secs(3600))
+            .timer(false)
             .build()
             .unwrap();
-        // Asked, as the exporter does, but the timer is not kicked: the shutdown comes first.
-        let ticket = engine.inner_save_asks().ask();
+        let ticket = engine.inner_save_asks().ask().unwrap();
         engine.shutdown();
         assert!(
             engine.inner_save_asks().wait(ticket, Duration::ZERO),
@@ -179,7 +210,7 @@ mod tests {
     #[test]
     fn a_waiting_asker_goes_on_when_served_from_another_thread() {
         let asks = Arc::new(SaveAsks::default());
-        let ticket = asks.ask();
+        let ticket = asks.ask().unwrap();
         let server = asks.clone();
         let t = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));

@@ -37,12 +37,15 @@ impl SessionObserver for ThreadsSeen {
 }
 
 /// Ends sessions on one thread while another saves in a loop; returns how many
-/// notifications the saving thread delivered, and how many sessions ended.
-fn saver_deliveries(save: fn(&Engine)) -> (usize, u64) {
+/// notifications the saving thread delivered, and how many sessions ended. With `timer`, the
+/// engine's timer thread runs (and makes `write_state`'s writes); without, the saving thread
+/// writes itself.
+fn saver_deliveries(save: fn(&Engine), timer: bool) -> (usize, u64) {
     let dir = tempfile::tempdir().unwrap();
     let seen = Arc::new(ThreadsSeen::default());
     let engine = Engine::builder(dir.path())
         .observer(seen.clone())
+        .timer(timer)
         .build()
         .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
@@ -73,12 +76,14 @@ fn saver_deliveries(save: fn(&Engine)) -> (usize, u64) {
 
 #[test]
 fn write_state_never_delivers_notifications_on_the_calling_thread() {
-    let (on_saver, ends) = saver_deliveries(|e| e.write_state().unwrap());
-    assert_eq!(ends, ENDS, "every end was delivered (by the ending thread)");
-    assert_eq!(
-        on_saver, 0,
-        "write_state ran observers on its own thread {on_saver} times"
-    );
+    for timer in [true, false] {
+        let (on_saver, ends) = saver_deliveries(|e| e.write_state().unwrap(), timer);
+        assert_eq!(ends, ENDS, "every end was delivered (by the ending thread)");
+        assert_eq!(
+            on_saver, 0,
+            "write_state ran observers on its own thread {on_saver} times (timer: {timer})"
+        );
+    }
 }
 
 /// The same race with `persist`, which does deliver what its write made deliverable: this
@@ -94,7 +99,7 @@ fn persist_may_deliver_on_the_calling_thread_in_the_same_race() {
     }
     let mut total = 0;
     for _ in 0..10 {
-        let (on_saver, ends) = saver_deliveries(|e| e.persist().unwrap());
+        let (on_saver, ends) = saver_deliveries(|e| e.persist().unwrap(), false);
         assert_eq!(ends, ENDS);
         total += on_saver;
         if total > 0 {

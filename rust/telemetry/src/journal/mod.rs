@@ -152,8 +152,8 @@ struct Writer {
     /// Segments the writer has left, for the exporter thread to unmap (see
     /// [`Writer::set_active`]).
     retired: Vec<Arc<Segment>>,
-    /// Spares deleted, their files gone (a segment of the same number may exist now), for the
-    /// exporter thread to unmap: all their pages are in, and unmapping them takes a while.
+    /// Spares a roll deleted, their files gone (a segment of the same number may exist now), for
+    /// the exporter thread to unmap: all their pages are in, and unmapping them takes a while.
     deleted: Vec<Segment>,
     /// A spare is being made (outside the lock): no second one is started.
     preparing: bool,
@@ -221,7 +221,7 @@ pub(crate) struct Journal {
     /// The segment that last failed to open for a reason that may pass.
     unreadable: Unreadable<u64>,
     /// Segments no longer written, opened lately, kept mapped for the next reads (at most
-    /// [`OPENED_MAX`], newest last; a deleted segment leaves at once). The event worker reads
+    /// [`OPENED_MAX`], the least recently read first; a deleted segment leaves at once). The event worker reads
     /// a segment the writer has left one batch at a time, and the exporter one chunk at a
     /// time: a mapping per read was an mmap and a munmap each, and every munmap of a mapping
     /// with pages in it interrupts the app's threads on the other cores (a TLB flush); in a
@@ -490,29 +490,38 @@ impl Journal {
         let fits = |w: &Writer| {
             w.on_disk() + w.size as u64 + self.segment_bytes as u64 <= self.budget.journal_room()
         };
+        let (retired, deleted, active) = {
+            let mut w = lock(&self.writer);
+            let taken = (
+                std::mem::take(&mut w.retired),
+                std::mem::take(&mut w.deleted),
+            );
+            (taken.0, taken.1, w.active.clone())
+        };
+        // Unmapped here, outside the lock, and before the disk's free space is read: a deleted
+        // spare's blocks come back only now.
+        drop(retired);
+        drop(deleted);
         // Read at every call, spare or not: the rolls' estimate starts from it.
         let free = self.disk_room.read(&self.dir);
+        // A segment the recording thread made itself (no spare was ready, or none fitted: a
+        // flood at the bound): its pages ahead of the writer are mapped in from here.
+        if let Some(active) = active {
+            active.map_in_rest();
+        }
         let (number, size) = {
             let mut w = lock(&self.writer);
-            let retired = std::mem::take(&mut w.retired);
-            let deleted = std::mem::take(&mut w.deleted);
-            let active = w.active.clone();
-            drop(w);
-            // Unmapped here, outside the lock.
-            drop(retired);
-            drop(deleted);
-            // A segment the recording thread made itself (no spare was ready, or none fitted:
-            // a flood at the bound): its pages ahead of the writer are mapped in from here.
-            if let Some(active) = active {
-                active.map_in_rest();
-            }
-            let mut w = lock(&self.writer);
-            self.shrink_after_flood(&mut w);
+            let shed = self.shrink_after_flood(&mut w);
             if w.spare.is_some() || w.preparing || w.closed || !fits(&w) {
+                drop(w);
+                drop(shed); // unmapped outside the lock
                 return;
             }
             w.preparing = true;
-            (w.next_number, w.size)
+            let next = (w.next_number, w.size);
+            drop(w);
+            drop(shed);
+            next
         };
         let roomy = free >= SPARE_DISK_SEGMENTS * self.segment_bytes as u64;
         let made = if roomy {
@@ -520,46 +529,54 @@ impl Journal {
         } else {
             None
         };
-        let mut w = lock(&self.writer);
-        w.preparing = false;
-        // A roll may have made segment `number` itself meanwhile; renamed under the lock, so a
-        // roll never meets a file of its number it did not make.
         let path = self.dir.join(segment::spare_name(number));
-        match made {
-            Some(seg)
-                if w.spare.is_none()
-                    && !w.closed
-                    && w.next_number == number
-                    && fits(&w)
-                    && fs::rename(&path, self.dir.join(segment::file_name(number))).is_ok() =>
-            {
-                w.spare = Some(seg);
-                self.budget.set_journal(w.on_disk());
+        let lost = {
+            let mut w = lock(&self.writer);
+            w.preparing = false;
+            // A roll may have made segment `number` itself meanwhile; renamed under the lock (one
+            // system call a spare), so a roll never meets a file of its number it did not make.
+            match made {
+                Some(seg)
+                    if w.spare.is_none()
+                        && !w.closed
+                        && w.next_number == number
+                        && fits(&w)
+                        && fs::rename(&path, self.dir.join(segment::file_name(number))).is_ok() =>
+                {
+                    w.spare = Some(seg);
+                    self.budget.set_journal(w.on_disk());
+                    None
+                }
+                other => Some(other),
             }
-            other => {
-                drop(other);
-                let _ = fs::remove_file(&path);
-            }
+        };
+        if let Some(lost) = lost {
+            // Only this thread makes `.spare` names: deleted outside the lock.
+            drop(lost);
+            let _ = fs::remove_file(&path);
         }
     }
 
     /// Once the exporter has caught up after a flood (it reads the active segment): new
     /// segments are of the segment size again, a larger spare is deleted (it is made again at
     /// that size), and a larger active segment is sealed (the next append starts a new one).
-    fn shrink_after_flood(&self, w: &mut Writer) {
+    /// Returns the spare deleted, for the caller to unmap once the lock is released.
+    fn shrink_after_flood(&self, w: &mut Writer) -> Option<Segment> {
         let large = |capacity: usize| capacity > self.segment_bytes;
         let large_spare = w.spare.as_ref().is_some_and(|s| large(s.capacity));
         let large_active = w.active.as_ref().is_some_and(|a| large(a.capacity));
         let grown = w.size != self.segment_bytes || large_spare || large_active;
         if !grown || self.exporter_behind(w) {
-            return;
+            return None;
         }
         w.size = self.segment_bytes;
-        if large_spare {
-            self.delete_spare(w);
-        }
         if large_active {
             w.seal = true;
+        }
+        if large_spare {
+            self.delete_spare(w)
+        } else {
+            None
         }
     }
 
@@ -601,28 +618,29 @@ impl Journal {
     /// shut down leaves the directory to the next one (whose own numbering starts from the
     /// files it finds).
     pub fn close(&self) {
-        let mut w = lock(&self.writer);
-        w.closed = true;
-        self.delete_spare(&mut w);
+        let spare = {
+            let mut w = lock(&self.writer);
+            w.closed = true;
+            self.delete_spare(&mut w)
+        };
+        let opened = std::mem::take(&mut *lock(&self.opened));
+        drop((spare, opened)); // unmapped outside the locks
     }
 
     /// Deletes the spare, if any, giving its disk space back (the outbox could not write).
     pub fn release_spare(&self) {
-        self.delete_spare(&mut lock(&self.writer));
+        let spare = self.delete_spare(&mut lock(&self.writer));
+        drop(spare); // unmapped outside the lock: its blocks come back now
     }
 
-    /// Deletes the spare under the lock (a roll may make a segment of its number as soon as the
-    /// lock goes), and leaves its mapping, all of whose pages are in, for the exporter's next
-    /// [`Journal::prepare_spare`] to unmap outside the lock.
-    fn delete_spare(&self, w: &mut Writer) {
-        if let Some(spare) = w.spare.take() {
-            let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
-            self.budget.set_journal(w.on_disk());
-            if w.deleted.len() >= RETIRED_MAX {
-                w.deleted.remove(0);
-            }
-            w.deleted.push(spare);
-        }
+    /// Deletes the spare's file under the lock (a roll may make a segment of its number as soon
+    /// as the lock goes) and returns its mapping, all of whose pages are in: unmapping it takes
+    /// a while, so the caller does it once the lock is released.
+    fn delete_spare(&self, w: &mut Writer) -> Option<Segment> {
+        let spare = w.spare.take()?;
+        let _ = fs::remove_file(self.dir.join(segment::file_name(spare.number)));
+        self.budget.set_journal(w.on_disk());
+        Some(spare)
     }
 
     /// A new active segment, within the byte bound: the spare if there is one it fits in.
@@ -641,7 +659,13 @@ impl Journal {
         // made below, under the spare's number. With no spare while the exporter is a whole
         // segment or more behind, segments grow (see `Writer::size`).
         let no_spare = w.spare.is_none();
-        self.delete_spare(w);
+        if let Some(spare) = self.delete_spare(w) {
+            // Unmapped by the exporter's next round (this thread holds the lock, and records).
+            if w.deleted.len() >= RETIRED_MAX {
+                w.deleted.remove(0);
+            }
+            w.deleted.push(spare);
+        }
         if no_spare && self.exporter_behind(w) {
             let grown = (w.size * 2).min(self.max_segment_bytes);
             // Only while the disk has room for many of them, as for spares: on a nearly full
@@ -769,23 +793,30 @@ impl Journal {
             }
             self.dir.join(segment::file_name(number))
         };
-        if let Some(s) = lock(&self.opened).iter().find(|s| s.number == number) {
-            return Ok(Some(View::Old(s.clone())));
+        if let Some(s) = self.opened_lately(number) {
+            return Ok(Some(View::Old(s)));
         }
+        #[cfg(test)]
+        pause::here();
         match OldSegment::open(&path, number) {
             Ok(s) => {
                 self.unreadable.clear(&number);
-                let s = Arc::new(s);
-                let evicted = {
-                    // Kept only if not deleted meanwhile (`forget` holds the writer's lock).
+                let mut s = Arc::new(s);
+                let dropped = {
+                    // Kept only if not deleted meanwhile (`forget` holds the writer's lock), and
+                    // once: another thread may have opened it too.
                     let w = lock(&self.writer);
                     let mut opened = lock(&self.opened);
-                    if w.files.contains(number) {
+                    if let Some(i) = opened.iter().position(|o| o.number == number) {
+                        Some(std::mem::replace(&mut s, opened[i].clone()))
+                    } else if w.files.contains(number) {
                         opened.push(s.clone());
+                        (opened.len() > OPENED_MAX).then(|| opened.remove(0))
+                    } else {
+                        None
                     }
-                    (opened.len() > OPENED_MAX).then(|| opened.remove(0))
                 };
-                drop(evicted); // unmapped here, outside the locks
+                drop(dropped); // unmapped here, outside the locks
                 Ok(Some(View::Old(s)))
             }
             Err(Unopened::Unavailable) => {
@@ -864,19 +895,32 @@ impl Journal {
         }
         w.files.remove(number);
         self.budget.set_journal(w.on_disk());
-        let evicted = {
+        let evicted: Vec<_> = {
             let mut opened = lock(&self.opened);
-            let i = opened.iter().position(|s| s.number == number);
-            i.map(|i| opened.remove(i))
+            let (gone, kept) = std::mem::take(&mut *opened)
+                .into_iter()
+                .partition(|s| s.number == number);
+            *opened = kept;
+            gone
         };
         drop(w);
         // Deleted outside the lock, which the recording threads take: the exporter runs at
-        // background priority, and an unlink can take a while. No segment number is made twice,
-        // so no other file takes this name meanwhile.
+        // background priority, and an unlink can take a while. A number in `files` is below
+        // every number a segment is made with from now on, so no new file takes this name.
         #[cfg(test)]
         pause::here();
         let _ = fs::remove_file(self.dir.join(segment::file_name(number)));
         drop(evicted); // its disk space comes back once it is unmapped, here
+    }
+
+    /// The segment `number` if it is among those opened lately, made the newest of them (the
+    /// least recently read goes first).
+    fn opened_lately(&self, number: u64) -> Option<Arc<OldSegment>> {
+        let mut opened = lock(&self.opened);
+        let i = opened.iter().position(|s| s.number == number)?;
+        let s = opened.remove(i);
+        opened.push(s.clone());
+        Some(s)
     }
 
     /// Where the next entry will go: everything journaled so far lies before it.

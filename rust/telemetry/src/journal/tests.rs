@@ -606,26 +606,42 @@ fn a_full_segment_is_unmapped_by_the_exporters_call_not_by_the_roll() {
     );
 }
 
+/// Mappings of files in `dir` that are deleted (their lines in /proc/self/maps end so).
+#[cfg(target_os = "linux")]
+fn deleted_mappings(dir: &Path) -> usize {
+    let maps = fs::read_to_string("/proc/self/maps").unwrap();
+    let dir = dir.to_str().unwrap();
+    maps.lines()
+        .filter(|l| l.contains(dir) && l.ends_with("(deleted)"))
+        .count()
+}
+
 #[cfg(target_os = "linux")]
 #[test]
-fn a_deleted_spare_is_unmapped_by_the_exporters_next_call_not_under_the_lock() {
+fn a_spare_deleted_by_a_roll_is_unmapped_by_the_exporter_and_a_released_one_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 24);
-    fill_until_segments(&j, 2, 150);
+    let (j, _) = open(dir.path(), 1 << 20);
+    j.append(&record(A, 1, b"small")).unwrap();
     j.prepare_spare();
-    let spare = segment::file_name(3);
-    assert!(
-        mapped_segments(dir.path()).contains(&spare),
-        "the spare is made"
+    // Larger than the spare: the roll deletes it (under the writer's lock, on the recording
+    // thread) and makes a segment of its number itself.
+    j.append(&record(A, 2, &[9; 3 * SEG])).unwrap();
+    assert_eq!(
+        deleted_mappings(dir.path()),
+        1,
+        "not unmapped by the recording thread: all its pages are in"
     );
-    j.close(); // deletes the spare, under the writer's lock
-    assert!(!dir.path().join(&spare).exists());
+    j.prepare_spare(); // the exporter's round
+    assert_eq!(deleted_mappings(dir.path()), 0);
+    // The outbox could not write: the spare is released, its blocks back at once.
     assert!(
-        mapped_segments(dir.path()).contains(&spare),
-        "not unmapped under the lock: all its pages are in"
+        mapped_segments(dir.path()).contains(&segment::file_name(3)),
+        "a spare"
     );
-    j.prepare_spare(); // the exporter's call
-    assert!(!mapped_segments(dir.path()).contains(&spare));
+    j.release_spare();
+    assert!(!dir.path().join(segment::file_name(3)).exists());
+    assert_eq!(deleted_mappings(dir.path()), 0);
+    assert!(!mapped_segments(dir.path()).contains(&segment::file_name(3)));
 }
 
 /// Runs `f` on another thread and fails if it does not return within 10 s (a hang).
@@ -927,4 +943,33 @@ fn the_recording_threads_never_wait_on_the_exporters_file_system_calls() {
     assert!(appended.segment >= 5);
     assert!(j.view(2).unwrap().is_none(), "deleted");
     assert!(!dir.path().join(segment::file_name(2)).exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_segment_two_threads_open_at_once_is_kept_mapped_once_and_unmapped_when_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = open(dir.path(), 1 << 24);
+    let j = Arc::new(j);
+    fill_until_segments(&j, 3, 150);
+    j.prepare_spare(); // segment 1 is read from its file from now on
+                       // One thread is held just before it opens segment 1, while another opens it and keeps it
+                       // mapped; then the first opens it too.
+    let (a, b) = (j.clone(), j.clone());
+    let read = while_held(
+        move || assert!(a.view(1).unwrap().is_some()),
+        0,
+        move || b.view(1).unwrap().is_some(),
+    );
+    assert!(read);
+    j.advance(Position {
+        segment: 2,
+        offset: HEADER_BYTES,
+    });
+    assert!(!dir.path().join(segment::file_name(1)).exists());
+    assert_eq!(
+        deleted_mappings(dir.path()),
+        0,
+        "no copy of it stays mapped"
+    );
 }
