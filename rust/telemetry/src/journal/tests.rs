@@ -336,13 +336,20 @@ fn no_spare_is_made_past_the_bound_or_after_close_and_none_survives_either() {
     assert_eq!(j.stats.damaged_segments.load(Ordering::Relaxed), 0);
 }
 
-#[test]
-fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_number() {
-    let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 20);
+/// A small record, a spare made, then a record larger than the spare: the roll deletes the
+/// spare and makes a segment of its number itself.
+fn larger_than_the_spare(dir: &Path) -> Journal {
+    let (j, _) = open(dir, 1 << 20);
     j.append(&record(A, 1, b"small")).unwrap();
     j.prepare_spare();
     j.append(&record(A, 2, &[9; 3 * SEG])).unwrap();
+    j
+}
+
+#[test]
+fn a_record_larger_than_the_spare_gets_a_segment_of_its_own_under_the_spares_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = larger_than_the_spare(dir.path());
     j.append(&record(A, 3, b"small")).unwrap();
     assert_eq!(
         unexported(&j),
@@ -620,12 +627,8 @@ fn deleted_mappings(dir: &Path) -> usize {
 #[test]
 fn a_spare_deleted_by_a_roll_is_unmapped_by_the_exporter_and_a_released_one_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 20);
-    j.append(&record(A, 1, b"small")).unwrap();
-    j.prepare_spare();
-    // Larger than the spare: the roll deletes it (under the writer's lock, on the recording
-    // thread) and makes a segment of its number itself.
-    j.append(&record(A, 2, &[9; 3 * SEG])).unwrap();
+    // The roll deletes the spare under the writer's lock, on the recording thread.
+    let j = larger_than_the_spare(dir.path());
     assert_eq!(
         deleted_mappings(dir.path()),
         1,
@@ -908,15 +911,20 @@ fn while_held<T: Send + 'static>(
     out.expect("waited on the held call: a lock is held across its system call")
 }
 
+/// A journal of `segments` segments, to share between threads.
+fn shared_with_segments(dir: &Path, segments: u64) -> Arc<Journal> {
+    let (j, _) = open(dir, 1 << 24);
+    fill_until_segments(&j, segments, 150);
+    Arc::new(j)
+}
+
 #[test]
 fn the_recording_threads_never_wait_on_the_exporters_file_system_calls() {
     // The exporter runs at background priority: preempted in a system call while holding a
     // lock that the app's threads take, it would keep them waiting. Its cursor write and its
     // deletion of a segment are held here; the recording side's calls go on meanwhile.
     let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 24);
-    let j = Arc::new(j);
-    fill_until_segments(&j, 4, 150);
+    let j = shared_with_segments(dir.path(), 4);
     let at = |segment| Position {
         segment,
         offset: HEADER_BYTES,
@@ -949,12 +957,10 @@ fn the_recording_threads_never_wait_on_the_exporters_file_system_calls() {
 #[test]
 fn a_segment_two_threads_open_at_once_is_kept_mapped_once_and_unmapped_when_deleted() {
     let dir = tempfile::tempdir().unwrap();
-    let (j, _) = open(dir.path(), 1 << 24);
-    let j = Arc::new(j);
-    fill_until_segments(&j, 3, 150);
-    j.prepare_spare(); // segment 1 is read from its file from now on
-                       // One thread is held just before it opens segment 1, while another opens it and keeps it
-                       // mapped; then the first opens it too.
+    let j = shared_with_segments(dir.path(), 3);
+    // Segment 1 is read from its file from now on. One thread is held just before it opens
+    // it, while another opens it and keeps it mapped; then the first opens it too.
+    j.prepare_spare();
     let (a, b) = (j.clone(), j.clone());
     let read = while_held(
         move || assert!(a.view(1).unwrap().is_some()),
