@@ -243,9 +243,11 @@ impl Engine {
 
     /// Writes the current state to disk, if it changed, like [`Engine::persist`], and returns
     /// once it is written, but never delivers notifications on the calling thread (the threads
-    /// that caused them deliver them), and never writes on the calling thread while the timer
+    /// that caused them deliver them), and does not write on the calling thread while the timer
     /// thread runs: the timer, at the app's priority, writes it (waited for at most 100 ms, then
-    /// written here). For a thread at background priority that must not run observers: an
+    /// written here; written here at once after a shutdown, or while an earlier write asked of
+    /// the timer is still not made). For a thread at background priority that must not run
+    /// observers: an
     /// exporter saving sequence numbers before a batch, whose observers would flush, and so
     /// wait on, that very thread; and which, preempted while holding the state file's lock,
     /// would keep the app's threads waiting for theirs.

@@ -171,7 +171,8 @@ struct Writer {
     closed: bool,
 }
 
-/// Old segments kept mapped for reading: one for the exporter, one for the event worker.
+/// Old segments kept mapped for reading: the exporter and the event worker each read one at a
+/// time.
 const OPENED_MAX: usize = 2;
 
 /// At most this many left segments wait for the exporter to unmap them; past it, the writer
@@ -221,11 +222,11 @@ pub(crate) struct Journal {
     /// The segment that last failed to open for a reason that may pass.
     unreadable: Unreadable<u64>,
     /// Segments no longer written, opened lately, kept mapped for the next reads (at most
-    /// [`OPENED_MAX`], the least recently read first; a deleted segment leaves at once). The event worker reads
-    /// a segment the writer has left one batch at a time, and the exporter one chunk at a
-    /// time: a mapping per read was an mmap and a munmap each, and every munmap of a mapping
-    /// with pages in it interrupts the app's threads on the other cores (a TLB flush); in a
-    /// flood, about 2 800 pairs a second on the event worker.
+    /// [`OPENED_MAX`], the least recently read first; a deleted segment leaves at once). The
+    /// event worker reads a segment the writer has left one batch at a time, and the exporter
+    /// one chunk at a time: a mapping per read was an mmap and a munmap each, and every munmap
+    /// of a mapping with pages in it interrupts the app's threads on the other cores (a TLB
+    /// flush); in a flood, about 2 800 pairs a second on the event worker.
     opened: Mutex<Vec<Arc<OldSegment>>>,
     /// Free bytes on the disk: read by the exporter, estimated by rolls.
     disk_room: DiskRoom,
@@ -492,11 +493,9 @@ impl Journal {
         };
         let (retired, deleted, active) = {
             let mut w = lock(&self.writer);
-            let taken = (
-                std::mem::take(&mut w.retired),
-                std::mem::take(&mut w.deleted),
-            );
-            (taken.0, taken.1, w.active.clone())
+            let retired = std::mem::take(&mut w.retired);
+            let deleted = std::mem::take(&mut w.deleted);
+            (retired, deleted, w.active.clone())
         };
         // Unmapped here, outside the lock, and before the disk's free space is read: a deleted
         // spare's blocks come back only now.
