@@ -806,8 +806,8 @@ impl Journal {
                     // once: another thread may have opened it too.
                     let w = lock(&self.writer);
                     let mut opened = lock(&self.opened);
-                    if let Some(i) = opened.iter().position(|o| o.number == number) {
-                        Some(std::mem::replace(&mut s, opened[i].clone()))
+                    if let Some(kept) = opened.iter().find(|o| o.number == number) {
+                        Some(std::mem::replace(&mut s, kept.clone()))
                     } else if w.files.contains(number) {
                         opened.push(s.clone());
                         (opened.len() > OPENED_MAX).then(|| opened.remove(0))
@@ -894,13 +894,11 @@ impl Journal {
         }
         w.files.remove(number);
         self.budget.set_journal(w.on_disk());
-        let evicted: Vec<_> = {
+        let evicted = {
+            // At most once there: `view` keeps one mapping per segment.
             let mut opened = lock(&self.opened);
-            let (gone, kept) = std::mem::take(&mut *opened)
-                .into_iter()
-                .partition(|s| s.number == number);
-            *opened = kept;
-            gone
+            let i = opened.iter().position(|s| s.number == number);
+            i.map(|i| opened.remove(i))
         };
         drop(w);
         // Deleted outside the lock, which the recording threads take: the exporter runs at
